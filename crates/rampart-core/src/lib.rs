@@ -1,0 +1,24 @@
+//! Rampart's shared vocabulary — types only, no I/O.
+//!
+//! * [`exchange`]: the [`Exchange`], one HTTP request with its response (if any), timing, client
+//!   and source. It is the one currency of the analysis pipeline and its JSON Lines form is a
+//!   public, versioned interface (`docs/exchange-jsonl.md`).
+//! * [`inventory`]: what discovery learns per endpoint — calls, statuses, latency, auth, parameters,
+//!   schemas — and how an endpoint compares with a declared spec. Every statistic here is
+//!   *mergeable*, so that inventories from several runs, files or workers fold into one.
+//! * [`schema`]: the observed shape of a JSON value ([`SchemaNode`]), mergeable, from which
+//!   discovery renders JSON Schema.
+//! * [`latency`]: a small mergeable log-bucket latency histogram.
+
+pub mod exchange;
+pub mod inventory;
+pub mod latency;
+pub mod schema;
+
+pub use exchange::{Body, Client, EXCHANGE_FORMAT_VERSION, Exchange, Request, Response, Source, SourceKind};
+pub use inventory::{
+    AuthKind, AuthObservations, AuthSchemeStats, Drift, DriftKind, Endpoint, EndpointKey, Inventory,
+    JwtObservations, ParamLocation, ParamObservation, SpecComparison, SpecStatus,
+};
+pub use latency::LatencyHistogram;
+pub use schema::{ArrayStats, NumberStats, ObjectStats, SchemaNode, StringFormat, StringStats};

@@ -1,0 +1,1 @@
+//! rampart-discovery (being written).

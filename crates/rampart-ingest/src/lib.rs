@@ -1,0 +1,1 @@
+//! rampart-ingest (being written).

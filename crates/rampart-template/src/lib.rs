@@ -1,0 +1,1 @@
+//! rampart-template (being written).
