@@ -1,1 +1,269 @@
-//! rampart-store (being written).
+//! Where Rampart keeps what it learned.
+//!
+//! [`InventoryStore`] is the seam between the analysis stages and persistence: the embedded
+//! default is [`SqliteStore`] (one file, WAL mode, schema migrations versioned with SQLite's
+//! `user_version`), and a PostgreSQL implementation can follow behind the same trait.
+//!
+//! Each endpoint is one row keyed by `(host, method, path_template)`. The columns a user sorts
+//! and filters on (calls, first/last seen, spec status) are real columns; the rest of the
+//! endpoint — schemas, histograms, auth observations — is kept as its stable JSON form in
+//! `data`, because it is read and written whole and its shape evolves with discovery.
+//! Saving replaces the inventory in one transaction: a crash mid-write leaves the previous one.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rampart_core::{Endpoint, Inventory};
+use rusqlite::{Connection, OptionalExtension, params};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("database {path}: endpoint {method} {host}{template}: stored data is not readable: {source}")]
+    CorruptRow {
+        path: String,
+        host: String,
+        method: String,
+        template: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("database {path}: schema version {found} is newer than this Rampart understands ({supported})")]
+    TooNew { path: String, found: i64, supported: i64 },
+    #[error("could not encode endpoint as JSON: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// One ingestion run, kept for the record (what was read, when, what was skipped).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub inputs: Vec<String>,
+    pub exchanges: u64,
+    pub skipped: u64,
+}
+
+/// Persistence of the inventory.
+pub trait InventoryStore {
+    /// Everything stored so far (empty on a new store).
+    fn load_inventory(&self) -> Result<Inventory, StoreError>;
+    /// Replace the stored inventory with `inventory`, atomically.
+    fn save_inventory(&mut self, inventory: &Inventory) -> Result<(), StoreError>;
+    fn record_run(&mut self, run: &RunRecord) -> Result<(), StoreError>;
+    /// Runs recorded so far, oldest first.
+    fn runs(&self) -> Result<Vec<RunRecord>, StoreError>;
+}
+
+/// Migrations in order; `user_version` is the number applied.
+const MIGRATIONS: &[&str] = &[
+    // 1: endpoints and runs
+    "CREATE TABLE endpoints (
+        host TEXT NOT NULL,
+        method TEXT NOT NULL,
+        path_template TEXT NOT NULL,
+        calls INTEGER NOT NULL,
+        first_seen TEXT,
+        last_seen TEXT,
+        spec_status TEXT,
+        data TEXT NOT NULL,
+        PRIMARY KEY (host, method, path_template)
+    );
+    CREATE INDEX endpoints_last_seen ON endpoints(last_seen);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        inputs TEXT NOT NULL,
+        exchanges INTEGER NOT NULL,
+        skipped INTEGER NOT NULL
+    );",
+];
+
+/// The embedded SQLite store.
+pub struct SqliteStore {
+    conn: Connection,
+    path: String,
+}
+
+impl SqliteStore {
+    /// Open (or create) the database file and bring its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+        let name = path.display().to_string();
+        let conn =
+            Connection::open(path).map_err(|source| StoreError::Sqlite { path: name.clone(), source })?;
+        Self::init(conn, name)
+    }
+
+    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
+        let name = ":memory:".to_owned();
+        let conn = Connection::open_in_memory()
+            .map_err(|source| StoreError::Sqlite { path: name.clone(), source })?;
+        Self::init(conn, name)
+    }
+
+    fn init(conn: Connection, path: String) -> Result<SqliteStore, StoreError> {
+        let mut store = SqliteStore { conn, path };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        |source| StoreError::Sqlite { path: self.path.clone(), source }
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        // WAL keeps readers (the dashboard, later) unblocked while a run writes; NORMAL sync is
+        // durable at each commit in WAL mode except for power loss of the last transaction.
+        self.conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+        self.conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err)?;
+        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
+        let supported = MIGRATIONS.len() as i64;
+        if version > supported {
+            return Err(StoreError::TooNew { path: self.path.clone(), found: version, supported });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction().map_err(err)?;
+            tx.execute_batch(sql).map_err(err)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1).map_err(err)?;
+            tx.commit().map_err(err)?;
+            tracing::debug!(db = %self.path, version = i + 1, "applied schema migration");
+        }
+        Ok(())
+    }
+}
+
+fn spec_status_label(e: &Endpoint) -> Option<String> {
+    e.spec
+        .as_ref()
+        .and_then(|s| serde_json::to_value(s.status).ok())
+        .and_then(|v| v.as_str().map(str::to_owned))
+}
+
+impl InventoryStore for SqliteStore {
+    fn load_inventory(&self) -> Result<Inventory, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT host, method, path_template, data FROM endpoints ORDER BY host, path_template, method")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(self.err())?;
+        let mut endpoints = Vec::new();
+        for row in rows {
+            let (host, method, template, data) = row.map_err(self.err())?;
+            let endpoint: Endpoint = serde_json::from_str(&data).map_err(|source| {
+                StoreError::CorruptRow { path: self.path.clone(), host, method, template, source }
+            })?;
+            endpoints.push(endpoint);
+        }
+        Ok(Inventory { endpoints })
+    }
+
+    fn save_inventory(&mut self, inventory: &Inventory) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(err)?;
+        tx.execute("DELETE FROM endpoints", []).map_err(err)?;
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO endpoints
+                     (host, method, path_template, calls, first_seen, last_seen, spec_status, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(err)?;
+            for e in &inventory.endpoints {
+                let data = serde_json::to_string(e)?;
+                insert
+                    .execute(params![
+                        e.key.host,
+                        e.key.method,
+                        e.key.path_template,
+                        i64::try_from(e.calls).unwrap_or(i64::MAX),
+                        e.first_seen.map(|t| t.to_rfc3339()),
+                        e.last_seen.map(|t| t.to_rfc3339()),
+                        spec_status_label(e),
+                        data
+                    ])
+                    .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    fn record_run(&mut self, run: &RunRecord) -> Result<(), StoreError> {
+        let inputs = serde_json::to_string(&run.inputs)?;
+        self.conn
+            .execute(
+                "INSERT INTO runs (started_at, finished_at, inputs, exchanges, skipped) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    run.started_at.to_rfc3339(),
+                    run.finished_at.to_rfc3339(),
+                    inputs,
+                    i64::try_from(run.exchanges).unwrap_or(i64::MAX),
+                    i64::try_from(run.skipped).unwrap_or(i64::MAX)
+                ],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    fn runs(&self) -> Result<Vec<RunRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT started_at, finished_at, inputs, exchanges, skipped FROM runs ORDER BY id")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })
+            .map_err(self.err())?;
+        let mut runs = Vec::new();
+        for row in rows {
+            let (started, finished, inputs, exchanges, skipped) = row.map_err(self.err())?;
+            let parse = |s: &str| s.parse::<DateTime<Utc>>().unwrap_or_default();
+            runs.push(RunRecord {
+                started_at: parse(&started),
+                finished_at: parse(&finished),
+                inputs: serde_json::from_str(&inputs).unwrap_or_default(),
+                exchanges: exchanges.max(0) as u64,
+                skipped: skipped.max(0) as u64,
+            });
+        }
+        Ok(runs)
+    }
+}
+
+impl SqliteStore {
+    /// Number of endpoints stored, without decoding them.
+    pub fn endpoint_count(&self) -> Result<u64, StoreError> {
+        let n: Option<i64> = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM endpoints", [], |r| r.get(0))
+            .optional()
+            .map_err(self.err())?;
+        Ok(n.unwrap_or(0).max(0) as u64)
+    }
+}
