@@ -1,0 +1,1165 @@
+//! The HTTP handlers of the demo bank.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, SecondsFormat, Utc};
+use rsa::sha2::{Digest, Sha256};
+use serde_json::{Value, json};
+
+use crate::data::{self, Beneficiary, Customer, format_minor, parse_minor};
+use crate::jwt::{AUDIENCE, Claims, ISSUER};
+use crate::state::{AppState, Payment, Session, Webhook};
+
+/// Access token lifetime.
+pub const TOKEN_LIFETIME_SECS: i64 = 900;
+const SESSION_LIFETIME_MINUTES: i64 = 30;
+const PROBLEM_BASE: &str = "https://api.demo-bank.example/problems/";
+
+/// An RFC 9457 problem, rendered as `application/problem+json`.
+#[derive(Debug)]
+pub struct Problem {
+    status: StatusCode,
+    kind: &'static str,
+    title: &'static str,
+    detail: String,
+}
+
+impl Problem {
+    fn new(
+        status: StatusCode,
+        kind: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Problem {
+        Problem { status, kind, title, detail: detail.into() }
+    }
+    fn unauthorized(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required", detail)
+    }
+    fn forbidden(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
+    }
+    fn not_found(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::NOT_FOUND, "not-found", "Resource not found", detail)
+    }
+    fn bad_request(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::BAD_REQUEST, "bad-request", "Malformed request", detail)
+    }
+    fn invalid(detail: impl Into<String>) -> Problem {
+        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation-error", "Validation failed", detail)
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "type": format!("{PROBLEM_BASE}{}", self.kind),
+            "title": self.title,
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        let mut response = (self.status, Json(body)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"demo-bank\""));
+        }
+        response
+    }
+}
+
+type ApiResult = Result<Response, Problem>;
+
+fn ok(value: Value) -> ApiResult {
+    Ok(Json(value).into_response())
+}
+
+fn created(value: Value) -> ApiResult {
+    Ok((StatusCode::CREATED, Json(value)).into_response())
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn money(minor: i64, currency: &str) -> Value {
+    json!({"value": format_minor(minor), "currency": currency})
+}
+
+/// Adds the headers every response carries. The `Date` header comes from the API clock (hyper
+/// only adds its own when none is set), which keeps recorded samples reproducible.
+pub async fn common_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let request_id = {
+        let mut live = state.live();
+        live.requests_served += 1;
+        format!("req-{:08x}", live.rng.next_u64() as u32)
+    };
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        headers.insert("x-request-id", v);
+    }
+    let date = state.now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    if let Ok(v) = HeaderValue::from_str(&date) {
+        headers.insert(header::DATE, v);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+pub async fn not_found_fallback() -> Problem {
+    Problem::not_found("no such resource")
+}
+
+pub async fn method_not_allowed() -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        "method not allowed here",
+    )
+}
+
+// ----------------------------------------------------------------------------------------------
+// Authentication
+// ----------------------------------------------------------------------------------------------
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+fn verified_claims(state: &AppState, headers: &HeaderMap) -> Result<Claims, Problem> {
+    let token =
+        bearer_token(headers).ok_or_else(|| Problem::unauthorized("a Bearer access token is required"))?;
+    let claims = state
+        .keys()
+        .verify(token, state.now().timestamp())
+        .map_err(|e| Problem::unauthorized(format!("invalid access token: {e}")))?;
+    if state.live().revoked_token_ids.contains(&claims.jti) {
+        return Err(Problem::unauthorized("access token has been revoked"));
+    }
+    Ok(claims)
+}
+
+/// The customer a `/v2` call acts for.
+fn customer_caller(state: &AppState, headers: &HeaderMap) -> Result<usize, Problem> {
+    let claims = verified_claims(state, headers)?;
+    state
+        .dataset()
+        .customer_by_id(&claims.sub)
+        .ok_or_else(|| Problem::forbidden("this token is not bound to a customer"))
+}
+
+/// The customer a `/v1` call acts for: a Bearer token or the `session` cookie from login.
+fn legacy_caller(state: &AppState, headers: &HeaderMap) -> Result<usize, Problem> {
+    if bearer_token(headers).is_some() {
+        return customer_caller(state, headers);
+    }
+    let session_id = cookie(headers, "session").ok_or_else(|| Problem::unauthorized("login required"))?;
+    let now = state.now();
+    match state.live().sessions.get(session_id) {
+        Some(s) if s.expires_at > now => Ok(s.customer_index),
+        _ => Err(Problem::unauthorized("session expired or unknown")),
+    }
+}
+
+fn require_api_key(state: &AppState, headers: &HeaderMap) -> Result<(), Problem> {
+    match headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+        Some(key) if key == state.dataset().ops_api_key => Ok(()),
+        Some(_) => Err(Problem::unauthorized("invalid API key")),
+        None => Err(Problem::unauthorized("X-API-Key header required")),
+    }
+}
+
+fn issue_token(state: &AppState, subject: &str, client_id: &str, scope: &str) -> Result<String, Problem> {
+    let now = state.now().timestamp();
+    let jti = format!("{:016x}", state.live().rng.next_u64());
+    let claims = Claims {
+        iss: ISSUER.to_owned(),
+        sub: subject.to_owned(),
+        aud: AUDIENCE.to_owned(),
+        exp: now + TOKEN_LIFETIME_SECS,
+        iat: now,
+        scope: scope.to_owned(),
+        jti,
+        client_id: client_id.to_owned(),
+    };
+    state.keys().sign(&claims).map_err(|e| {
+        tracing::error!(error = %e, "token signing failed");
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "could not issue token")
+    })
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    (status, Json(json!({"error": error, "error_description": description}))).into_response()
+}
+
+/// Checks a customer's password, counting failures for the admin view.
+fn check_password(state: &AppState, username: &str, password: &str) -> Option<usize> {
+    let index = state.dataset().customer_by_username(username)?;
+    let customer = &state.dataset().customers[index];
+    let mut live = state.live();
+    if data::password_hash(username, password) == customer.password_hash {
+        live.failed_logins.remove(&index);
+        live.last_login.insert(index, state.now());
+        Some(index)
+    } else {
+        *live.failed_logins.entry(index).or_default() += 1;
+        None
+    }
+}
+
+pub async fn oauth_token(
+    State(state): State<AppState>,
+    form: Result<Form<BTreeMap<String, String>>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "expected an urlencoded form body");
+    };
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
+    let client = state
+        .dataset()
+        .clients
+        .iter()
+        .find(|(id, secret, _)| id == field("client_id") && secret == field("client_secret"));
+    let Some((client_id, _, client_scopes)) = client else {
+        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "unknown client or wrong secret");
+    };
+    let scope = if field("scope").is_empty() { client_scopes.to_string() } else { field("scope").to_owned() };
+    if scope.split(' ').any(|s| !client_scopes.split(' ').any(|allowed| allowed == s)) {
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", "scope not allowed for this client");
+    }
+    let subject = match field("grant_type") {
+        "client_credentials" => client_id.clone(),
+        "password" => match check_password(&state, field("username"), field("password")) {
+            Some(index) => state.dataset().customers[index].customer_id.clone(),
+            None => {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "wrong username or password");
+            }
+        },
+        "" => return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is required"),
+        _ => return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "unsupported grant_type"),
+    };
+    match issue_token(&state, &subject, client_id, &scope) {
+        Ok(token) => Json(json!({
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": TOKEN_LIFETIME_SECS,
+            "scope": scope,
+        }))
+        .into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+pub async fn jwks(State(state): State<AppState>) -> Response {
+    Json(state.keys().jwks()).into_response()
+}
+
+fn parse_json(body: &Bytes) -> Result<Value, Problem> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| Problem::bad_request(format!("body is not valid JSON: {e}")))?;
+    if value.is_object() { Ok(value) } else { Err(Problem::bad_request("body must be a JSON object")) }
+}
+
+fn str_field<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
+    body.get(name).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
+}
+
+pub async fn login(State(state): State<AppState>, body: Bytes) -> ApiResult {
+    let body = parse_json(&body)?;
+    let (Some(username), Some(password)) = (str_field(&body, "username"), str_field(&body, "password"))
+    else {
+        return Err(Problem::invalid("username and password are required"));
+    };
+    let index = check_password(&state, username, password)
+        .ok_or_else(|| Problem::unauthorized("wrong username or password"))?;
+    let customer_id = state.dataset().customers[index].customer_id.clone();
+    let mobile_client = state.dataset().clients.first().map(|c| c.0.clone()).unwrap_or_default();
+    let token = issue_token(&state, &customer_id, &mobile_client, "accounts payments cards profile")?;
+    let session_id = {
+        let mut live = state.live();
+        let id = format!("{:016x}{:016x}", live.rng.next_u64(), live.rng.next_u64());
+        let expires_at = state.now() + Duration::minutes(SESSION_LIFETIME_MINUTES);
+        live.sessions.insert(id.clone(), Session { customer_index: index, expires_at });
+        id
+    };
+    let mut response = Json(json!({
+        "accessToken": token,
+        "tokenType": "Bearer",
+        "expiresIn": TOKEN_LIFETIME_SECS,
+        "customerId": customer_id,
+    }))
+    .into_response();
+    let cookie = format!(
+        "session={session_id}; Path=/; Max-Age={}; HttpOnly; Secure; SameSite=Lax",
+        SESSION_LIFETIME_MINUTES * 60
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let mut ended = false;
+    if bearer_token(&headers).is_some() {
+        let claims = verified_claims(&state, &headers)?;
+        state.live().revoked_token_ids.insert(claims.jti);
+        ended = true;
+    }
+    if let Some(session_id) = cookie(&headers, "session") {
+        ended |= state.live().sessions.remove(session_id).is_some();
+    }
+    if !ended {
+        return Err(Problem::unauthorized("nothing to log out: no token or session"));
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("session=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax"),
+    );
+    Ok(response)
+}
+
+// ----------------------------------------------------------------------------------------------
+// Customers
+// ----------------------------------------------------------------------------------------------
+
+/// The `/v2` customer representation.
+pub fn customer_json(customer: &Customer) -> Value {
+    let mut value = json!({
+        "customerId": customer.customer_id,
+        "username": customer.username,
+        "name": {"given": customer.given_name, "family": customer.family_name, "full": customer.full_name()},
+        "dateOfBirth": customer.date_of_birth.to_string(),
+        "email": customer.email,
+        "phone": customer.phone,
+        "address": customer.address,
+        "nationality": customer.country.code(),
+        "segment": customer.segment,
+        "customerSince": customer.customer_since.to_string(),
+        "kycStatus": "VERIFIED",
+    });
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert(customer.national_id_kind.field_name().to_owned(), json!(customer.national_id));
+    }
+    value
+}
+
+pub async fn customer_me(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    ok(customer_json(&state.dataset().customers[caller]))
+}
+
+pub async fn customer_by_id(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(customer_id): Path<String>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    match state.dataset().customer_by_id(&customer_id) {
+        Some(index) if index == caller => ok(customer_json(&state.dataset().customers[index])),
+        _ => Err(Problem::not_found(format!("no customer {customer_id} for this caller"))),
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Accounts and transactions
+// ----------------------------------------------------------------------------------------------
+
+fn account_json(state: &AppState, index: usize) -> Value {
+    let data = state.dataset();
+    let a = &data.accounts[index];
+    let mut value = json!({
+        "accountId": a.account_id,
+        "customerId": data.customers[a.customer_index].customer_id,
+        "type": a.kind,
+        "productName": a.product_name,
+        "currency": a.currency,
+        "accountNumber": a.account_number,
+        "bankCode": a.bank_code,
+        "branchCode": a.branch_code,
+        "bic": a.bic,
+        "status": "ACTIVE",
+        "openedOn": a.opened_on.to_string(),
+    });
+    if let (Some(iban), Some(obj)) = (&a.iban, value.as_object_mut()) {
+        obj.insert("iban".into(), json!(iban));
+    }
+    value
+}
+
+/// The caller's own account by id; someone else's is reported as missing, not forbidden, so
+/// that ids cannot be probed.
+fn own_account(state: &AppState, caller: usize, account_id: &str) -> Result<usize, Problem> {
+    match state.dataset().account_by_id(account_id) {
+        Some(index) if state.dataset().accounts[index].customer_index == caller => Ok(index),
+        _ => Err(Problem::not_found(format!("no account {account_id}"))),
+    }
+}
+
+/// Ledger balance less the payments made through the API since the book was generated.
+fn available_balance(state: &AppState, account_index: usize) -> i64 {
+    let spent: i64 = state
+        .live()
+        .payments
+        .iter()
+        .filter(|p| p.from_account_index == account_index && p.status != "REJECTED")
+        .filter(|p| p.created_at > data::book_date().and_hms_opt(23, 59, 59).unwrap_or_default().and_utc())
+        .map(|p| p.amount_minor)
+        .sum();
+    state.dataset().ledger_balance(account_index) - spent
+}
+
+pub async fn list_accounts(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let items: Vec<Value> =
+        state.dataset().accounts_of(caller).map(|(i, _)| account_json(&state, i)).collect();
+    ok(json!({"data": items, "meta": {"totalItems": items.len()}}))
+}
+
+pub async fn get_account(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(account_id): Path<String>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let index = own_account(&state, caller, &account_id)?;
+    ok(account_json(&state, index))
+}
+
+pub async fn account_balances(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(account_id): Path<String>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let index = own_account(&state, caller, &account_id)?;
+    let account = &state.dataset().accounts[index];
+    let ledger = state.dataset().ledger_balance(index);
+    let available = available_balance(&state, index);
+    ok(json!({
+        "accountId": account.account_id,
+        "currency": account.currency,
+        "balances": [
+            {"type": "AVAILABLE", "amount": money(available, account.currency)},
+            {"type": "LEDGER", "amount": money(ledger, account.currency)},
+        ],
+        "overdraftLimit": money(account.overdraft_limit_minor, account.currency),
+        "asOf": rfc3339(state.now()),
+    }))
+}
+
+/// A transaction; the list view leaves out the running balance and reference, as the detail
+/// view is where apps show them.
+fn transaction_json(state: &AppState, t: &data::Transaction, detailed: bool) -> Value {
+    let account = &state.dataset().accounts[t.account_index];
+    let mut value = json!({
+        "transactionId": t.transaction_id,
+        "accountId": account.account_id,
+        "bookingDateTime": rfc3339(t.booked_at),
+        "amount": money(t.amount_minor.abs(), account.currency),
+        "creditDebitIndicator": if t.amount_minor < 0 { "DEBIT" } else { "CREDIT" },
+        "status": t.status,
+        "description": t.description,
+    });
+    if let Some(obj) = value.as_object_mut() {
+        if let Some((name, mcc)) = t.merchant {
+            obj.insert("merchant".into(), json!({"name": name, "categoryCode": mcc}));
+        }
+        if detailed {
+            obj.insert("reference".into(), json!(t.reference));
+            obj.insert("balanceAfter".into(), money(t.balance_after_minor, account.currency));
+        }
+    }
+    value
+}
+
+fn query_map(
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<BTreeMap<String, String>, Problem> {
+    query.map(|Query(q)| q).map_err(|e| Problem::bad_request(format!("bad query string: {e}")))
+}
+
+fn positive_param(
+    query: &BTreeMap<String, String>,
+    name: &str,
+    default: u64,
+    max: u64,
+) -> Result<u64, Problem> {
+    match query.get(name) {
+        None => Ok(default),
+        Some(text) => match text.parse::<u64>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(Problem::invalid(format!("{name} must be an integer from 1 to {max}"))),
+        },
+    }
+}
+
+fn date_param(query: &BTreeMap<String, String>, name: &str) -> Result<Option<NaiveDate>, Problem> {
+    query
+        .get(name)
+        .map(|text| {
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| Problem::invalid(format!("{name} must be a date (YYYY-MM-DD)")))
+        })
+        .transpose()
+}
+
+pub async fn list_transactions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(account_id): Path<String>,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let index = own_account(&state, caller, &account_id)?;
+    let query = query_map(query)?;
+    let page = positive_param(&query, "page", 1, 10_000)?;
+    let page_size = positive_param(&query, "page_size", 20, 100)?;
+    let from = date_param(&query, "from")?;
+    let to = date_param(&query, "to")?;
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(Problem::invalid("from must not be after to"));
+    }
+    let matching: Vec<&data::Transaction> = state.dataset().transactions[index]
+        .iter()
+        .filter(|t| {
+            from.is_none_or(|f| t.booked_at.date_naive() >= f)
+                && to.is_none_or(|d| t.booked_at.date_naive() <= d)
+        })
+        .collect();
+    let total = matching.len() as u64;
+    let total_pages = total.div_ceil(page_size).max(1);
+    let start = ((page - 1) * page_size) as usize;
+    let items: Vec<Value> = matching
+        .iter()
+        .skip(start)
+        .take(page_size as usize)
+        .map(|t| transaction_json(&state, t, false))
+        .collect();
+    let mut filters = String::new();
+    if let Some(f) = from {
+        filters.push_str(&format!("&from={f}"));
+    }
+    if let Some(t) = to {
+        filters.push_str(&format!("&to={t}"));
+    }
+    let link =
+        |p: u64| format!("/v2/accounts/{account_id}/transactions?page={p}&page_size={page_size}{filters}");
+    let mut links = json!({"self": link(page), "first": link(1), "last": link(total_pages)});
+    if let Some(obj) = links.as_object_mut() {
+        if page > 1 {
+            obj.insert("prev".into(), json!(link(page - 1)));
+        }
+        if page < total_pages {
+            obj.insert("next".into(), json!(link(page + 1)));
+        }
+    }
+    ok(json!({
+        "data": items,
+        "meta": {"page": page, "pageSize": page_size, "totalItems": total, "totalPages": total_pages},
+        "links": links,
+    }))
+}
+
+pub async fn get_transaction(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((account_id, transaction_id)): Path<(String, String)>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let index = own_account(&state, caller, &account_id)?;
+    let found =
+        state.dataset().transactions[index].iter().find(|t| t.transaction_id.to_string() == transaction_id);
+    match found {
+        Some(t) => ok(transaction_json(&state, t, true)),
+        None => Err(Problem::not_found(format!("no transaction {transaction_id} on this account"))),
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Payments
+// ----------------------------------------------------------------------------------------------
+
+/// Payments at or above this (in minor units) wait for a manual review.
+const REVIEW_THRESHOLD_MINOR: i64 = 500_000;
+
+fn payment_json(state: &AppState, p: &Payment) -> Value {
+    let mut value = json!({
+        "paymentId": p.payment_id,
+        "status": p.status,
+        "fromAccountId": state.dataset().accounts[p.from_account_index].account_id,
+        "amount": money(p.amount_minor, &p.currency),
+        "creditor": {"name": p.creditor_name, "accountNumber": p.creditor_account, "bankCode": p.creditor_bank_code},
+        "reference": p.reference,
+        "createdAt": rfc3339(p.created_at),
+    });
+    if let (Some(b), Some(obj)) = (&p.beneficiary_id, value.as_object_mut()) {
+        obj.insert("beneficiaryId".into(), json!(b));
+    }
+    value
+}
+
+pub async fn create_payment(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .ok_or_else(|| Problem::bad_request("Idempotency-Key header is required"))?
+        .to_owned();
+    let fingerprint: [u8; 32] = Sha256::digest(&body).into();
+    let caller_id = state.dataset().customers[caller].customer_id.clone();
+    let replay = state.live().idempotency.get(&(caller_id.clone(), key.clone())).copied();
+    if let Some((seen_fingerprint, payment_index)) = replay {
+        if seen_fingerprint != fingerprint {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "Idempotency key reused",
+                "this Idempotency-Key was used with a different request body",
+            ));
+        }
+        let payment = state.live().payments[payment_index].clone();
+        let mut response = (StatusCode::CREATED, Json(payment_json(&state, &payment))).into_response();
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        return Ok(response);
+    }
+    let body = parse_json(&body)?;
+    let from_id =
+        str_field(&body, "fromAccountId").ok_or_else(|| Problem::invalid("fromAccountId is required"))?;
+    let from_index = own_account(&state, caller, from_id)?;
+    let account = &state.dataset().accounts[from_index];
+    let amount = body.get("amount").ok_or_else(|| Problem::invalid("amount is required"))?;
+    let amount_minor =
+        amount.get("value").and_then(Value::as_str).and_then(parse_minor).filter(|v| *v > 0).ok_or_else(
+            || Problem::invalid("amount.value must be a positive decimal string with at most 2 places"),
+        )?;
+    let currency = amount.get("currency").and_then(Value::as_str).unwrap_or(account.currency);
+    if currency != account.currency {
+        return Err(Problem::invalid(format!(
+            "amount.currency must be the account currency {}",
+            account.currency
+        )));
+    }
+    let reference = str_field(&body, "reference").unwrap_or("PAYMENT").chars().take(35).collect::<String>();
+    let (beneficiary_id, creditor_name, creditor_account, creditor_bank) = if let Some(b) =
+        str_field(&body, "beneficiaryId")
+    {
+        let live = state.live();
+        let ben = live
+            .beneficiaries
+            .iter()
+            .find(|x| x.beneficiary_id == b && x.customer_index == caller)
+            .ok_or_else(|| Problem::invalid(format!("unknown beneficiaryId {b}")))?;
+        (Some(b.to_owned()), ben.name.clone(), ben.account_number.clone(), ben.bank_code.clone())
+    } else {
+        let creditor =
+            body.get("creditor").ok_or_else(|| Problem::invalid("beneficiaryId or creditor is required"))?;
+        match (
+            str_field(creditor, "name"),
+            str_field(creditor, "accountNumber"),
+            str_field(creditor, "bankCode"),
+        ) {
+            (Some(n), Some(a), Some(bank)) => (None, n.to_owned(), a.to_owned(), bank.to_owned()),
+            _ => return Err(Problem::invalid("creditor needs name, accountNumber and bankCode")),
+        }
+    };
+    if amount_minor > available_balance(&state, from_index) + account.overdraft_limit_minor {
+        return Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "insufficient-funds",
+            "Insufficient funds",
+            "the available balance does not cover this payment",
+        ));
+    }
+    let mut live = state.live();
+    let payment = Payment {
+        payment_id: live.rng.uuid(),
+        customer_index: caller,
+        from_account_index: from_index,
+        amount_minor,
+        currency: currency.to_owned(),
+        beneficiary_id,
+        creditor_name,
+        creditor_account,
+        creditor_bank_code: creditor_bank,
+        reference,
+        status: if amount_minor >= REVIEW_THRESHOLD_MINOR { "PENDING_REVIEW" } else { "COMPLETED" },
+        created_at: state.now(),
+    };
+    live.payments.push(payment.clone());
+    let index = live.payments.len() - 1;
+    live.idempotency.insert((caller_id, key), (fingerprint, index));
+    drop(live);
+    let mut response = (StatusCode::CREATED, Json(payment_json(&state, &payment))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/v2/payments/{}", payment.payment_id)) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+pub async fn get_payment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(payment_id): Path<String>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let id =
+        uuid::Uuid::parse_str(&payment_id).map_err(|_| Problem::bad_request("paymentId must be a UUID"))?;
+    let found =
+        state.live().payments.iter().find(|p| p.payment_id == id && p.customer_index == caller).cloned();
+    match found {
+        Some(p) => ok(payment_json(&state, &p)),
+        None => Err(Problem::not_found(format!("no payment {id}"))),
+    }
+}
+
+pub async fn list_payments(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let query = query_map(query)?;
+    let status = query.get("status").map(|s| s.to_ascii_uppercase());
+    if let Some(s) = &status
+        && !["COMPLETED", "PENDING_REVIEW", "REJECTED"].contains(&s.as_str())
+    {
+        return Err(Problem::invalid("status must be one of COMPLETED, PENDING_REVIEW, REJECTED"));
+    }
+    let mut mine: Vec<Payment> = state
+        .live()
+        .payments
+        .iter()
+        .filter(|p| p.customer_index == caller && status.as_deref().is_none_or(|s| s == p.status))
+        .cloned()
+        .collect();
+    mine.sort_by_key(|p| std::cmp::Reverse(p.created_at));
+    let items: Vec<Value> = mine.iter().map(|p| payment_json(&state, p)).collect();
+    ok(json!({"data": items, "meta": {"totalItems": items.len()}}))
+}
+
+// ----------------------------------------------------------------------------------------------
+// Beneficiaries
+// ----------------------------------------------------------------------------------------------
+
+pub async fn list_beneficiaries(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let items: Vec<Value> = state
+        .live()
+        .beneficiaries
+        .iter()
+        .filter(|b| b.customer_index == caller)
+        .map(|b| serde_json::to_value(b).unwrap_or(Value::Null))
+        .collect();
+    ok(json!({"data": items, "meta": {"totalItems": items.len()}}))
+}
+
+pub async fn create_beneficiary(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let body = parse_json(&body)?;
+    let (Some(name), Some(account_number), Some(bank_code)) =
+        (str_field(&body, "name"), str_field(&body, "accountNumber"), str_field(&body, "bankCode"))
+    else {
+        return Err(Problem::invalid("name, accountNumber and bankCode are required"));
+    };
+    if !account_number.bytes().all(|b| b.is_ascii_alphanumeric()) || account_number.len() > 34 {
+        return Err(Problem::invalid("accountNumber must be up to 34 letters or digits"));
+    }
+    let customer = &state.dataset().customers[caller];
+    let mut live = state.live();
+    let beneficiary = Beneficiary {
+        beneficiary_id: format!("ben_{}", live.rng.hex(10)),
+        customer_index: caller,
+        name: name.chars().take(70).collect(),
+        nickname: str_field(&body, "nickname").map(|n| n.chars().take(35).collect()),
+        account_number: account_number.to_owned(),
+        bank_name: str_field(&body, "bankName").unwrap_or("Unknown bank").chars().take(70).collect(),
+        bank_code: bank_code.chars().take(11).collect(),
+        country: str_field(&body, "country").unwrap_or(customer.country.code()).chars().take(2).collect(),
+        created_at: rfc3339(state.now()),
+    };
+    live.beneficiaries.push(beneficiary.clone());
+    drop(live);
+    created(serde_json::to_value(&beneficiary).unwrap_or(Value::Null))
+}
+
+pub async fn delete_beneficiary(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(beneficiary_id): Path<String>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let mut live = state.live();
+    let position = live
+        .beneficiaries
+        .iter()
+        .position(|b| b.beneficiary_id == beneficiary_id && b.customer_index == caller);
+    match position {
+        Some(i) => {
+            live.beneficiaries.remove(i);
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        None => Err(Problem::not_found(format!("no beneficiary {beneficiary_id}"))),
+    }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Cards
+// ----------------------------------------------------------------------------------------------
+
+fn card_json(state: &AppState, index: usize, with_full_pan: bool) -> Value {
+    let card = &state.dataset().cards[index];
+    let frozen = state.live().frozen_cards.contains(&index);
+    let mut value = json!({
+        "cardId": card.card_id,
+        "accountId": state.dataset().accounts[card.account_index].account_id,
+        "brand": card.brand,
+        "type": card.kind,
+        "maskedPan": card.masked_pan(),
+        "expiryMonth": card.expiry_month,
+        "expiryYear": card.expiry_year,
+        "cardholderName": card.cardholder_name,
+        "status": if frozen { "FROZEN" } else { "ACTIVE" },
+    });
+    // Over-sharing kept on purpose: the detail view returns the full PAN, which the card apps
+    // never display. Rampart's sensitive-data detection is demonstrated on it.
+    if let (true, Some(obj)) = (with_full_pan, value.as_object_mut()) {
+        obj.insert("pan".into(), json!(card.pan));
+    }
+    value
+}
+
+fn own_card(state: &AppState, caller: usize, card_id: &str) -> Result<usize, Problem> {
+    let data = state.dataset();
+    data.cards
+        .iter()
+        .position(|c| c.card_id == card_id && data.accounts[c.account_index].customer_index == caller)
+        .ok_or_else(|| Problem::not_found(format!("no card {card_id}")))
+}
+
+pub async fn list_cards(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let data = state.dataset();
+    let items: Vec<Value> = (0..data.cards.len())
+        .filter(|i| data.accounts[data.cards[*i].account_index].customer_index == caller)
+        .map(|i| card_json(&state, i, false))
+        .collect();
+    ok(json!({"data": items, "meta": {"totalItems": items.len()}}))
+}
+
+pub async fn get_card(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(card_id): Path<String>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let index = own_card(&state, caller, &card_id)?;
+    ok(card_json(&state, index, true))
+}
+
+pub async fn freeze_card(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(card_id): Path<String>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let index = own_card(&state, caller, &card_id)?;
+    state.live().frozen_cards.insert(index);
+    ok(json!({"cardId": card_id, "status": "FROZEN", "frozenAt": rfc3339(state.now())}))
+}
+
+// ----------------------------------------------------------------------------------------------
+// Statements and webhooks
+// ----------------------------------------------------------------------------------------------
+
+pub async fn statement(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(year_month): Path<String>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let first_day = NaiveDate::parse_from_str(&format!("{year_month}-01"), "%Y-%m-%d")
+        .ok()
+        .filter(|_| year_month.len() == 7)
+        .ok_or_else(|| Problem::invalid("yearMonth must look like 2026-10"))?;
+    let now = state.now().date_naive();
+    if (first_day.year(), first_day.month()) >= (now.year(), now.month()) {
+        return Err(Problem::not_found(format!("no statement for {year_month} yet")));
+    }
+    let next_month = first_day.checked_add_months(chrono::Months::new(1)).unwrap_or(first_day);
+    let data = state.dataset();
+    let accounts: Vec<Value> = data
+        .accounts_of(caller)
+        .map(|(i, a)| {
+            let in_month: Vec<&data::Transaction> = data.transactions[i]
+                .iter()
+                .filter(|t| t.booked_at.date_naive() >= first_day && t.booked_at.date_naive() < next_month)
+                .collect();
+            // Newest first: the last element is the month's first transaction.
+            let before: Option<&data::Transaction> =
+                data.transactions[i].iter().find(|t| t.booked_at.date_naive() < first_day);
+            let opening = before.map_or(a.opening_balance_minor, |t| t.balance_after_minor);
+            let closing = in_month.first().map_or(opening, |t| t.balance_after_minor);
+            let credits: i64 = in_month.iter().filter(|t| t.amount_minor > 0).map(|t| t.amount_minor).sum();
+            let debits: i64 = in_month.iter().filter(|t| t.amount_minor < 0).map(|t| -t.amount_minor).sum();
+            json!({
+                "accountId": a.account_id,
+                "currency": a.currency,
+                "openingBalance": money(opening, a.currency),
+                "closingBalance": money(closing, a.currency),
+                "totalCredits": money(credits, a.currency),
+                "totalDebits": money(debits, a.currency),
+                "transactionCount": in_month.len(),
+            })
+        })
+        .collect();
+    ok(json!({
+        "yearMonth": year_month,
+        "customerId": data.customers[caller].customer_id,
+        "accounts": accounts,
+        "generatedAt": rfc3339(state.now()),
+    }))
+}
+
+fn webhook_json(w: &Webhook, with_secret: bool) -> Value {
+    let mut value = json!({
+        "webhookId": w.webhook_id,
+        "callbackUrl": w.callback_url,
+        "events": w.events,
+        "status": "ACTIVE",
+        "createdAt": rfc3339(w.created_at),
+    });
+    if let (true, Some(obj)) = (with_secret, value.as_object_mut()) {
+        obj.insert("signingSecret".into(), json!(w.secret));
+    }
+    value
+}
+
+pub async fn create_webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let body = parse_json(&body)?;
+    let url = str_field(&body, "callbackUrl").ok_or_else(|| Problem::invalid("callbackUrl is required"))?;
+    if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2048 {
+        return Err(Problem::invalid("callbackUrl must be an http(s) URL"));
+    }
+    let events: Vec<String> = match body.get("events") {
+        None => vec!["payment.completed".into()],
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        Some(_) => return Err(Problem::invalid("events must be an array of strings")),
+    };
+    let mut live = state.live();
+    let webhook = Webhook {
+        webhook_id: format!("wh_{}", live.rng.hex(12)),
+        customer_index: Some(caller),
+        owner: state.dataset().customers[caller].customer_id.clone(),
+        callback_url: url.to_owned(),
+        events,
+        secret: format!("whsec_{}", live.rng.hex(32)),
+        created_at: state.now(),
+    };
+    live.webhooks.push(webhook.clone());
+    drop(live);
+    created(webhook_json(&webhook, true))
+}
+
+pub async fn list_webhooks(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let items: Vec<Value> = state
+        .live()
+        .webhooks
+        .iter()
+        .filter(|w| w.customer_index == Some(caller))
+        .map(|w| webhook_json(w, false))
+        .collect();
+    ok(json!({"data": items, "meta": {"totalItems": items.len()}}))
+}
+
+// ----------------------------------------------------------------------------------------------
+// Internal admin area
+// ----------------------------------------------------------------------------------------------
+
+fn admin_user_json(state: &AppState, index: usize, detailed: bool) -> Value {
+    let c = &state.dataset().customers[index];
+    let live = state.live();
+    let mut value = json!({
+        "username": c.username,
+        "customerId": c.customer_id,
+        "displayName": c.full_name(),
+        "email": c.email,
+        "roles": ["customer"],
+        "status": if live.failed_logins.get(&index).copied().unwrap_or(0) >= 5 { "LOCKED" } else { "ACTIVE" },
+        "mfaEnabled": c.mfa_enabled,
+        "lastLoginAt": live.last_login.get(&index).map(|t| rfc3339(*t)),
+        "failedLoginCount": live.failed_logins.get(&index).copied().unwrap_or(0),
+    });
+    if let (true, Some(obj)) = (detailed, value.as_object_mut()) {
+        obj.insert("phone".into(), json!(c.phone));
+        obj.insert("country".into(), json!(c.country.code()));
+        obj.insert("passwordHashAlgorithm".into(), json!("sha256-salted"));
+    }
+    value
+}
+
+fn staff_json(s: &data::StaffUser) -> Value {
+    json!({
+        "username": s.username,
+        "customerId": null,
+        "displayName": s.display_name,
+        "email": s.email,
+        "roles": s.roles,
+        "status": "ACTIVE",
+        "mfaEnabled": true,
+        "lastLoginAt": null,
+        "failedLoginCount": 0,
+    })
+}
+
+pub async fn admin_users(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> ApiResult {
+    require_api_key(&state, &headers)?;
+    let query = query_map(query)?;
+    let page = positive_param(&query, "page", 1, 10_000)?;
+    let page_size = positive_param(&query, "page_size", 25, 200)?;
+    let data = state.dataset();
+    let total = (data.staff.len() + data.customers.len()) as u64;
+    let start = (page - 1) * page_size;
+    let items: Vec<Value> = (start..(start + page_size).min(total))
+        .map(|i| {
+            let i = i as usize;
+            match data.staff.get(i) {
+                Some(s) => staff_json(s),
+                None => admin_user_json(&state, i - data.staff.len(), false),
+            }
+        })
+        .collect();
+    ok(json!({
+        "data": items,
+        "meta": {"page": page, "pageSize": page_size, "totalItems": total, "totalPages": total.div_ceil(page_size).max(1)},
+    }))
+}
+
+pub async fn admin_user(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(username): Path<String>,
+) -> ApiResult {
+    require_api_key(&state, &headers)?;
+    if let Some(staff) = state.dataset().staff.iter().find(|s| s.username == username) {
+        return ok(staff_json(staff));
+    }
+    match state.dataset().customer_by_username(&username) {
+        Some(index) => ok(admin_user_json(&state, index, true)),
+        None => Err(Problem::not_found(format!("no user {username}"))),
+    }
+}
+
+pub async fn flush_cache(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    require_api_key(&state, &headers)?;
+    let flushed = std::mem::take(&mut state.live().cached_entries);
+    Ok((StatusCode::ACCEPTED, Json(json!({"flushed": flushed, "flushedAt": rfc3339(state.now())})))
+        .into_response())
+}
+
+pub async fn health(State(state): State<AppState>) -> ApiResult {
+    // Refill the "cache" so that a later flush has something to report.
+    let mut live = state.live();
+    live.cached_entries += 37;
+    drop(live);
+    ok(json!({"status": "ok", "version": "2.14.3", "checks": {"ledger": "ok", "cache": "ok", "auth": "ok"}}))
+}
+
+// ----------------------------------------------------------------------------------------------
+// Legacy /v1
+// ----------------------------------------------------------------------------------------------
+
+fn legacy_account_json(state: &AppState, index: usize, detailed: bool) -> Value {
+    let data = state.dataset();
+    let a = &data.accounts[index];
+    // The old API returned balances as floating-point numbers.
+    let balance = data.ledger_balance(index) as f64 / 100.0;
+    let mut value = json!({
+        "id": a.account_id,
+        "acct_no": a.account_number,
+        "type": a.kind.to_lowercase(),
+        "ccy": a.currency,
+        "balance": balance,
+        "owner_name": data.customers[a.customer_index].full_name(),
+    });
+    if let (true, Some(obj)) = (detailed, value.as_object_mut()) {
+        obj.insert("available_balance".into(), json!(available_balance(state, index) as f64 / 100.0));
+        obj.insert("branch".into(), json!(a.branch_code));
+        obj.insert("iban".into(), json!(a.iban));
+        obj.insert("opened".into(), json!(a.opened_on.format("%d/%m/%Y").to_string()));
+    }
+    value
+}
+
+pub async fn v1_accounts(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let caller = legacy_caller(&state, &headers)?;
+    let items: Vec<Value> =
+        state.dataset().accounts_of(caller).map(|(i, _)| legacy_account_json(&state, i, false)).collect();
+    ok(json!({"accounts": items, "count": items.len()}))
+}
+
+pub async fn v1_account(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(account_id): Path<String>,
+) -> ApiResult {
+    let caller = legacy_caller(&state, &headers)?;
+    let index = own_account(&state, caller, &account_id)?;
+    ok(legacy_account_json(&state, index, true))
+}
+
+pub async fn v1_customer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(customer_id): Path<String>,
+) -> ApiResult {
+    let caller = legacy_caller(&state, &headers)?;
+    let c = match state.dataset().customer_by_id(&customer_id) {
+        Some(index) if index == caller => &state.dataset().customers[index],
+        _ => return Err(Problem::not_found(format!("no customer {customer_id}"))),
+    };
+    ok(json!({
+        "id": c.customer_id,
+        "name": c.full_name(),
+        "ic_number": c.national_id,
+        "mobile": c.phone,
+        "email": c.email,
+        "dob": c.date_of_birth.format("%d/%m/%Y").to_string(),
+        "address": c.address.one_line(),
+    }))
+}
