@@ -1,1 +1,74 @@
-fn main() {}
+//! `rampart`: API security for banks, in one binary.
+//!
+//! This crate only wires things together: it parses arguments, opens sources and stores, runs
+//! the analysis stages (which live in their own crates and do no I/O), draws progress, and turns
+//! results into tables, files and exit codes. Errors meet `anyhow` here and nowhere else.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod discover;
+mod table;
+
+#[derive(Parser)]
+#[command(
+    name = "rampart",
+    version,
+    about = "API security for banks: discover and catalogue APIs from traffic."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// No progress bars or summaries on stderr (errors are still printed).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Log filter for diagnostics on stderr, e.g. `info` or `rampart_ingest=debug` (default: warn, or RUST_LOG).
+    #[arg(long, global = true)]
+    log: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the API inventory from traffic files (HAR 1.2 or Exchange JSONL).
+    Discover(discover::DiscoverArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log.as_deref());
+    let ui = Ui { quiet: cli.quiet, terminal: std::io::stderr().is_terminal() };
+    let result = match cli.command {
+        Command::Discover(args) => discover::run(args, &ui),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(filter: Option<&str>) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match filter {
+        Some(f) => EnvFilter::try_new(f).unwrap_or_else(|_| EnvFilter::new("warn")),
+        None => EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+    };
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+/// How chatty to be on stderr.
+pub struct Ui {
+    pub quiet: bool,
+    pub terminal: bool,
+}
+
+impl Ui {
+    /// Progress bars only make sense on a terminal.
+    pub fn show_progress(&self) -> bool {
+        !self.quiet && self.terminal
+    }
+}

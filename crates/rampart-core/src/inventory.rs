@@ -289,6 +289,12 @@ impl Endpoint {
         }
     }
 
+    /// True when every call got 404 or 405: a path the API does not serve (a typo, a probe, a
+    /// removed route), not an endpoint — unless a spec declares it.
+    pub fn answered_only_not_found(&self) -> bool {
+        self.calls > 0 && self.statuses.keys().all(|s| matches!(s, 404 | 405))
+    }
+
     /// Calls that got a 2xx.
     pub fn success_calls(&self) -> u64 {
         self.statuses.range(200..300).map(|(_, n)| n).sum()

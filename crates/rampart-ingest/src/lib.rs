@@ -207,8 +207,8 @@ pub fn read_jsonl(
 
 /// Reads a whole file, detecting its format; calls `sink` for each exchange in order.
 pub fn read_path(path: &Path, opts: &IngestOptions, sink: &mut dyn FnMut(Exchange)) -> IngestReport {
-    let name =
-        path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    // The path as the user gave it: two inputs may share a file name.
+    let name = path.display().to_string();
     let fail = |message: String| IngestReport {
         file: name.clone(),
         fatal: Some(IngestError::new(name.clone(), message)),

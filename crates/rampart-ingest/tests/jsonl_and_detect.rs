@@ -19,11 +19,13 @@ fn reads_lines_skips_blanks_and_reports_bad_lines_by_number() {
     assert_eq!(exchanges[0].source.kind, SourceKind::Gateway, "a record's own provenance is kept");
     assert_eq!(exchanges[0].client.identity.as_deref(), Some("user-42"));
     assert_eq!(exchanges[1].source.kind, SourceKind::Jsonl);
-    assert_eq!(exchanges[1].source.name.as_deref(), Some("exchanges.jsonl"));
+    assert_eq!(exchanges[1].source.name.as_deref(), Some(path.display().to_string().as_str()));
     assert_eq!(exchanges[1].source.entry, Some(2), "0-based line index");
     assert_eq!(exchanges[1].v, 1, "a missing version means 1");
 
-    let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+    let prefix = format!("{}: ", path.display());
+    let messages: Vec<String> =
+        report.errors.iter().map(|e| e.to_string().replacen(&prefix, "exchanges.jsonl: ", 1)).collect();
     assert_eq!(messages.len(), 2);
     assert_eq!(
         messages[0],

@@ -317,7 +317,9 @@ fn name_for(base: Option<&str>, shape: SegmentShape, examples: &[Box<str>], afte
     if stringy && is_user_collection(&singular.to_ascii_lowercase()) {
         return "username".to_string();
     }
-    if shape == SegmentShape::Slug {
+    // `how-to-save-money` is a slug; `card_b43732c29a` (a prefixed id, Stripe style) is an id.
+    let word_slugs = examples.iter().all(|e| !e.bytes().any(|b| b.is_ascii_digit()));
+    if shape == SegmentShape::Slug && word_slugs {
         return format!("{singular}Slug");
     }
     if matches!(shape, SegmentShape::Mixed | SegmentShape::String)
@@ -435,6 +437,14 @@ mod tests {
         assert_eq!(param_names(&[Literal("users"), Literal("v1"), param(SegmentShape::Mixed)]), ["username"]);
         assert_eq!(param_names(&[Literal("users"), param(SegmentShape::Integer)]), ["userId"]);
         assert_eq!(param_names(&[Literal("posts"), param(SegmentShape::Slug)]), ["postSlug"]);
+        let prefixed_ids: &[Box<str>] = &["card_b43732c29a".into(), "card_997ac7a0ff".into()];
+        assert_eq!(
+            param_names(&[
+                Literal("cards"),
+                NamingSegment::Param { shape: SegmentShape::Slug, examples: prefixed_ids }
+            ]),
+            ["cardId"]
+        );
     }
 
     #[test]

@@ -1,0 +1,329 @@
+//! `rampart discover`: traffic files in, inventory out (table or JSON), stored and merged across runs.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::Context as _;
+use chrono::Utc;
+use indicatif::{ProgressBar, ProgressStyle};
+use rampart_core::Inventory;
+use rampart_discovery::engine::{Discovery, DiscoveryConfig};
+use rampart_ingest::{IngestOptions, IngestReport};
+use rampart_openapi::SpecDocument;
+use rampart_store::{InventoryStore, RunRecord, SqliteStore};
+use serde::Serialize;
+
+use crate::Ui;
+
+/// Errors printed in full per input file; the rest are counted.
+const ERRORS_SHOWN_PER_FILE: usize = 10;
+
+#[derive(clap::Args)]
+pub struct DiscoverArgs {
+    /// Traffic files: HAR 1.2 (.har) or Exchange JSON Lines (.jsonl); the format is detected from the content.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// A declared OpenAPI 3.0 / 3.1 spec (YAML or JSON) to compare with; repeat for several.
+    #[arg(long = "spec", value_name = "SPEC")]
+    specs: Vec<PathBuf>,
+    /// SQLite file where the inventory is kept and merged across runs.
+    #[arg(long, default_value = "rampart.db", value_name = "FILE")]
+    db: PathBuf,
+    /// Do not read or write a database: this run's traffic only.
+    #[arg(long, conflicts_with = "db")]
+    no_db: bool,
+    /// Write a reconstructed OpenAPI 3.1 document (.yaml/.yml or .json); with several hosts, one file per host (`NAME.HOST.EXT`).
+    #[arg(long, value_name = "FILE")]
+    openapi: Option<PathBuf>,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Only show endpoints of this host.
+    #[arg(long)]
+    host: Option<String>,
+    /// Also show paths that only ever answered 404/405 (probes, typos, removed routes); they are
+    /// kept in the database either way but are not endpoints and are left out of the export.
+    #[arg(long)]
+    all: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+/// The `--format json` document. Versioned: fields are only added within a version.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    format: &'static str,
+    version: u32,
+    summary: &'a Summary,
+    inputs: Vec<InputSummary>,
+    endpoints: Vec<serde_json::Value>,
+}
+
+#[derive(Serialize, Default)]
+pub struct Summary {
+    pub exchanges: u64,
+    pub skipped: u64,
+    pub endpoints: usize,
+    pub hosts: usize,
+    pub documented: usize,
+    pub shadow: usize,
+    pub zombie: usize,
+    pub unused: usize,
+    pub with_drift: usize,
+    /// Paths that only answered 404/405 and no spec declares (hidden unless `--all`).
+    pub not_found_paths: usize,
+}
+
+#[derive(Serialize)]
+struct InputSummary {
+    file: String,
+    exchanges: u64,
+    skipped: u64,
+    errors: Vec<String>,
+    fatal: Option<String>,
+}
+
+pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let started_at = Utc::now();
+    let mut failed = false;
+
+    let (specs, spec_failures) = load_specs(&args.specs);
+    failed |= spec_failures > 0;
+
+    let mut store = if args.no_db {
+        None
+    } else {
+        Some(
+            SqliteStore::open(&args.db)
+                .with_context(|| format!("cannot open the inventory database {}", args.db.display()))?,
+        )
+    };
+
+    let mut discovery = Discovery::new(DiscoveryConfig::default());
+    for (host, template) in rampart_openapi::declared_templates(&specs) {
+        discovery.declare_template(host.as_deref(), &template);
+    }
+    if let Some(store) = &store {
+        let prior = store.load_inventory().context("cannot load the stored inventory")?;
+        discovery.seed(prior);
+    }
+
+    let reports = ingest(&args.files, &mut discovery, ui);
+    let exchanges: u64 = reports.iter().map(|r| r.exchanges).sum();
+    let skipped: u64 = reports.iter().map(|r| r.skipped).sum();
+    report_ingest_errors(&reports);
+
+    let mut inventory = discovery.finish();
+    if !specs.is_empty() {
+        rampart_openapi::compare(&mut inventory, &specs);
+    }
+
+    let not_found_paths = inventory.endpoints.iter().filter(|e| is_not_found_path(e)).count();
+    if let Some(store) = &mut store {
+        store
+            .save_inventory(&inventory)
+            .with_context(|| format!("cannot save the inventory to {}", args.db.display()))?;
+        store
+            .record_run(&RunRecord {
+                started_at,
+                finished_at: Utc::now(),
+                inputs: args.files.iter().map(|f| f.display().to_string()).collect(),
+                exchanges,
+                skipped,
+            })
+            .context("cannot record the run")?;
+    }
+
+    // Evidence stays in the store; the views below show endpoints only.
+    if !args.all {
+        inventory.endpoints.retain(|e| !is_not_found_path(e));
+    }
+    if let Some(out) = &args.openapi {
+        write_openapi(out, &inventory, ui).context("cannot write the reconstructed OpenAPI document")?;
+    }
+
+    if let Some(host) = &args.host {
+        inventory.endpoints.retain(|e| e.key.host.eq_ignore_ascii_case(host));
+    }
+    let mut summary = summarise(&inventory, exchanges, skipped);
+    summary.not_found_paths = not_found_paths;
+    match args.format {
+        Format::Table => {
+            print!("{}", crate::table::inventory_table(&inventory));
+            if !ui.quiet {
+                eprintln!("{}", crate::table::summary_line(&summary));
+            }
+        }
+        Format::Json => {
+            let report = JsonReport {
+                format: "rampart.inventory",
+                version: 1,
+                summary: &summary,
+                inputs: reports.iter().map(input_summary).collect(),
+                endpoints: inventory.endpoints.iter().map(crate::table::endpoint_json).collect(),
+            };
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        }
+    }
+
+    // Nothing read at all is a failed run; some bad entries among good ones are not.
+    if exchanges == 0 {
+        eprintln!("error: no exchange could be read from {} input file(s)", args.files.len());
+        failed = true;
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// A path that only answered 404/405 and that no spec declares.
+fn is_not_found_path(e: &rampart_core::Endpoint) -> bool {
+    use rampart_core::SpecStatus;
+    let declared =
+        e.spec.as_ref().is_some_and(|s| matches!(s.status, SpecStatus::Documented | SpecStatus::Zombie));
+    e.answered_only_not_found() && !declared
+}
+
+fn load_specs(paths: &[PathBuf]) -> (Vec<SpecDocument>, usize) {
+    let mut specs = Vec::new();
+    let mut failures = 0;
+    for path in paths {
+        match rampart_openapi::load_spec(path) {
+            Ok(spec) => {
+                for warning in &spec.warnings {
+                    eprintln!("warning: {}: {warning}", spec.file);
+                }
+                specs.push(spec);
+            }
+            Err(err) => {
+                eprintln!("error: {err}");
+                failures += 1;
+            }
+        }
+    }
+    (specs, failures)
+}
+
+fn ingest(files: &[PathBuf], discovery: &mut Discovery, ui: &Ui) -> Vec<IngestReport> {
+    let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let bar = if ui.show_progress() {
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {msg:20!} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut done_before = 0;
+    let mut reports = Vec::new();
+    for file in files {
+        let progress = Arc::new(AtomicU64::new(0));
+        let opts = IngestOptions { progress: Some(progress.clone()), ..IngestOptions::default() };
+        bar.set_message(file_name(file));
+        let mut count = 0u64;
+        let report = rampart_ingest::read_path(file, &opts, &mut |exchange| {
+            discovery.observe(&exchange);
+            count += 1;
+            if count % 4096 == 0 {
+                bar.set_position(done_before + progress.load(Ordering::Relaxed));
+            }
+        });
+        done_before += std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        bar.set_position(done_before);
+        reports.push(report);
+    }
+    bar.finish_and_clear();
+    reports
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn report_ingest_errors(reports: &[IngestReport]) {
+    for report in reports {
+        for err in report.errors.iter().take(ERRORS_SHOWN_PER_FILE) {
+            eprintln!("warning: {err}");
+        }
+        let hidden = report.skipped.saturating_sub(ERRORS_SHOWN_PER_FILE.min(report.errors.len()) as u64);
+        if hidden > 0 {
+            eprintln!("warning: {}: {hidden} more malformed entries skipped", report.file);
+        }
+        if let Some(fatal) = &report.fatal {
+            eprintln!("error: {fatal}");
+        }
+        if !report.is_complete() {
+            eprintln!("{}: {} exchanges read, {} skipped", report.file, report.exchanges, report.skipped);
+        }
+    }
+}
+
+fn input_summary(report: &IngestReport) -> InputSummary {
+    InputSummary {
+        file: report.file.clone(),
+        exchanges: report.exchanges,
+        skipped: report.skipped,
+        errors: report.errors.iter().map(ToString::to_string).collect(),
+        fatal: report.fatal.as_ref().map(ToString::to_string),
+    }
+}
+
+pub fn summarise(inventory: &Inventory, exchanges: u64, skipped: u64) -> Summary {
+    use rampart_core::SpecStatus;
+    let mut s = Summary { exchanges, skipped, endpoints: inventory.endpoints.len(), ..Summary::default() };
+    let mut hosts: Vec<&str> = inventory.endpoints.iter().map(|e| e.key.host.as_str()).collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    s.hosts = hosts.len();
+    for e in &inventory.endpoints {
+        if let Some(spec) = &e.spec {
+            match spec.status {
+                SpecStatus::Documented => s.documented += 1,
+                SpecStatus::Shadow => s.shadow += 1,
+                SpecStatus::Zombie => s.zombie += 1,
+                SpecStatus::Unused => s.unused += 1,
+            }
+            if !spec.drift.is_empty() {
+                s.with_drift += 1;
+            }
+        }
+    }
+    s
+}
+
+fn write_openapi(out: &Path, inventory: &Inventory, ui: &Ui) -> anyhow::Result<()> {
+    let mut hosts: Vec<&str> =
+        inventory.endpoints.iter().filter(|e| e.calls > 0).map(|e| e.key.host.as_str()).collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("yaml").to_ascii_lowercase();
+    for host in &hosts {
+        let path = if hosts.len() == 1 {
+            out.to_path_buf()
+        } else {
+            let stem = out.file_stem().map_or_else(|| "openapi".into(), |s| s.to_string_lossy().into_owned());
+            let safe_host: String = host
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+                .collect();
+            out.with_file_name(format!("{stem}.{safe_host}.{ext}"))
+        };
+        let doc = rampart_openapi::export_openapi(inventory, host);
+        let text =
+            if ext == "json" { serde_json::to_string_pretty(&doc)? } else { rampart_openapi::to_yaml(&doc)? };
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        if !ui.quiet {
+            eprintln!("wrote {} (OpenAPI 3.1, {host})", path.display());
+        }
+    }
+    Ok(())
+}

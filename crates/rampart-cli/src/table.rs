@@ -1,0 +1,198 @@
+//! Human-readable and machine-readable renderings of the inventory.
+
+use std::fmt::Write as _;
+
+use rampart_core::inventory::NO_RESPONSE_STATUS;
+use rampart_core::{AuthKind, Endpoint, Inventory, SpecStatus};
+
+use crate::discover::Summary;
+
+/// The inventory as a table, grouped by host, sorted by path then method.
+pub fn inventory_table(inventory: &Inventory) -> String {
+    let mut endpoints: Vec<&Endpoint> = inventory.endpoints.iter().collect();
+    endpoints.sort_by(|a, b| {
+        (&a.key.host, &a.key.path_template, &a.key.method).cmp(&(
+            &b.key.host,
+            &b.key.path_template,
+            &b.key.method,
+        ))
+    });
+    let header =
+        ["METHOD", "PATH", "CALLS", "STATUS", "P50 ms", "P95 ms", "AUTH", "VERSION", "SPEC", "FLAGS"];
+    let mut out = String::new();
+    let mut host_start = 0;
+    while host_start < endpoints.len() {
+        let host = &endpoints[host_start].key.host;
+        let host_end = endpoints[host_start..]
+            .iter()
+            .position(|e| &e.key.host != host)
+            .map_or(endpoints.len(), |n| host_start + n);
+        let rows: Vec<[String; 10]> = endpoints[host_start..host_end].iter().map(|e| row(e)).collect();
+        let mut widths = header.map(str::len);
+        for r in &rows {
+            for (w, cell) in widths.iter_mut().zip(r) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let _ = writeln!(out, "{host}  ({} endpoints)", rows.len());
+        push_row(&mut out, &header.map(str::to_owned), &widths);
+        for r in &rows {
+            push_row(&mut out, r, &widths);
+        }
+        out.push('\n');
+        host_start = host_end;
+    }
+    if endpoints.is_empty() {
+        out.push_str("no endpoints\n");
+    }
+    out
+}
+
+fn push_row(out: &mut String, cells: &[String; 10], widths: &[usize; 10]) {
+    let mut line = String::from("  ");
+    for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+        // Numbers read best right-aligned.
+        if matches!(i, 2 | 4 | 5) {
+            let _ = write!(line, "{cell:>w$}  ");
+        } else {
+            let _ = write!(line, "{cell:<w$}  ");
+        }
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
+
+fn row(e: &Endpoint) -> [String; 10] {
+    let ms = |q: f64| e.latency.quantile(q).map_or_else(|| "-".to_owned(), format_ms);
+    [
+        e.key.method.clone(),
+        e.key.path_template.clone(),
+        e.calls.to_string(),
+        status_summary(e),
+        ms(0.5),
+        ms(0.95),
+        auth_summary(e),
+        e.api_versions.keys().cloned().collect::<Vec<_>>().join(","),
+        spec_label(e),
+        flags(e).join(" "),
+    ]
+}
+
+fn format_ms(ms: f64) -> String {
+    if ms < 10.0 { format!("{ms:.1}") } else { format!("{ms:.0}") }
+}
+
+/// `2xx:120 4xx:3` — status classes keep the column short; `none` counts calls without a response.
+pub fn status_summary(e: &Endpoint) -> String {
+    let mut classes = [0u64; 6];
+    for (status, n) in &e.statuses {
+        let class = if *status == NO_RESPONSE_STATUS { 0 } else { usize::from((status / 100).clamp(1, 5)) };
+        classes[class] += n;
+    }
+    let mut parts: Vec<String> =
+        (1..6).filter(|c| classes[*c] > 0).map(|c| format!("{c}xx:{}", classes[c])).collect();
+    if classes[0] > 0 {
+        parts.push(format!("none:{}", classes[0]));
+    }
+    parts.join(" ")
+}
+
+pub fn auth_summary(e: &Endpoint) -> String {
+    let mut labels: Vec<String> = e
+        .auth
+        .schemes
+        .iter()
+        .map(|s| {
+            let kind = match s.kind {
+                AuthKind::None => "none",
+                AuthKind::Basic => "basic",
+                AuthKind::Bearer => "bearer",
+                AuthKind::BearerJwt => "jwt",
+                AuthKind::ApiKeyHeader => "apikey-header",
+                AuthKind::ApiKeyQuery => "apikey-query",
+                AuthKind::Cookie => "cookie",
+                AuthKind::Other => "other",
+            };
+            match &s.name {
+                Some(name) => format!("{kind}({name})"),
+                None => kind.to_owned(),
+            }
+        })
+        .collect();
+    labels.dedup();
+    labels.join(",")
+}
+
+fn spec_label(e: &Endpoint) -> String {
+    match e.spec.as_ref().map(|s| s.status) {
+        Some(SpecStatus::Documented) => "documented",
+        Some(SpecStatus::Shadow) => "SHADOW",
+        Some(SpecStatus::Zombie) => "ZOMBIE",
+        Some(SpecStatus::Unused) => "unused",
+        None => "-",
+    }
+    .to_owned()
+}
+
+fn flags(e: &Endpoint) -> Vec<String> {
+    let mut flags = Vec::new();
+    if e.auth.unauthenticated_success > 0 {
+        flags.push(format!("unauth-2xx:{}", e.auth.unauthenticated_success));
+    }
+    if let Some(spec) = &e.spec {
+        if !spec.drift.is_empty() {
+            flags.push(format!("drift:{}", spec.drift.len()));
+        }
+        if spec.deprecated {
+            flags.push("deprecated".to_owned());
+        }
+    }
+    flags
+}
+
+pub fn summary_line(s: &Summary) -> String {
+    let mut line = format!(
+        "{} exchanges ({} skipped) → {} endpoints on {} host(s)",
+        s.exchanges, s.skipped, s.endpoints, s.hosts
+    );
+    if s.not_found_paths > 0 {
+        let _ = write!(line, "; {} path(s) only answered 404/405 (not shown, see --all)", s.not_found_paths);
+    }
+    if s.documented + s.shadow + s.zombie + s.unused > 0 {
+        let _ = write!(
+            line,
+            "; documented {}, shadow {}, zombie {}, unused {}, with drift {}",
+            s.documented, s.shadow, s.zombie, s.unused, s.with_drift
+        );
+    }
+    line
+}
+
+/// One endpoint for `--format json`: its stored form plus rendered JSON Schemas and latency
+/// percentiles, which is what a consumer wants without re-implementing the statistics.
+pub fn endpoint_json(e: &Endpoint) -> serde_json::Value {
+    let mut value = serde_json::to_value(e).unwrap_or(serde_json::Value::Null);
+    if let Some(obj) = value.as_object_mut() {
+        let quantiles: serde_json::Map<String, serde_json::Value> =
+            [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)]
+                .into_iter()
+                .filter_map(|(name, q)| {
+                    e.latency.quantile(q).map(|v| (name.to_owned(), serde_json::json!(v)))
+                })
+                .collect();
+        obj.insert("latency_ms".into(), quantiles.into());
+        let request: serde_json::Map<String, serde_json::Value> =
+            e.request_bodies.iter().map(|(m, s)| (m.clone(), rampart_openapi::json_schema(s))).collect();
+        let responses: serde_json::Map<String, serde_json::Value> = e
+            .responses
+            .iter()
+            .map(|(status, bodies)| {
+                let by_media: serde_json::Map<String, serde_json::Value> =
+                    bodies.iter().map(|(m, s)| (m.clone(), rampart_openapi::json_schema(s))).collect();
+                (status.to_string(), by_media.into())
+            })
+            .collect();
+        obj.insert("json_schemas".into(), serde_json::json!({ "request": request, "responses": responses }));
+    }
+    value
+}

@@ -1,0 +1,237 @@
+//! `rampart discover` as a user runs it: the binary, real files, exit codes and outputs.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn rampart(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rampart")).args(args).output().expect("run rampart")
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+fn sample_har() -> String {
+    examples().join("sample.har").display().to_string()
+}
+
+fn bank_spec() -> String {
+    examples().join("bank-api.openapi.yaml").display().to_string()
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "rampart failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+/// `{accountId}` → `{}` so that route sets compare independent of parameter names.
+fn normalise(template: &str) -> String {
+    let mut out = String::new();
+    let mut in_param = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            _ if in_param => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn endpoints(report: &serde_json::Value) -> Vec<&serde_json::Value> {
+    report["endpoints"].as_array().expect("endpoints array").iter().collect()
+}
+
+fn find<'a>(report: &'a serde_json::Value, method: &str, template: &str) -> &'a serde_json::Value {
+    endpoints(report)
+        .into_iter()
+        .find(|e| e["key"]["method"] == method && e["key"]["path_template"] == template)
+        .unwrap_or_else(|| panic!("no endpoint {method} {template}"))
+}
+
+#[test]
+fn the_sample_har_gives_exactly_the_demo_banks_routes() {
+    let report = json_of(&rampart(&["discover", "--no-db", "--quiet", "--format", "json", &sample_har()]));
+    let found: BTreeSet<(String, String)> = endpoints(&report)
+        .iter()
+        .map(|e| {
+            (
+                e["key"]["method"].as_str().unwrap().to_owned(),
+                normalise(e["key"]["path_template"].as_str().unwrap()),
+            )
+        })
+        .collect();
+    let truth: BTreeSet<(String, String)> =
+        rampart_demo::routes().into_iter().map(|(m, t)| (m.to_owned(), normalise(t))).collect();
+    let missing: Vec<_> = truth.difference(&found).collect();
+    let extra: Vec<_> = found.difference(&truth).collect();
+    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}\nextra {extra:?}");
+
+    // Parameters are named after the segment before them.
+    let account = find(&report, "GET", "/v2/accounts/{accountId}/transactions");
+    assert_eq!(account["path_params"][0]["name"], "accountId");
+    assert!(account["query_params"]["page"].is_object(), "query params recorded: {account}");
+    assert_eq!(account["key"]["host"], "api.demo-bank.example");
+    let schemes: Vec<&str> =
+        account["auth"]["schemes"].as_array().unwrap().iter().filter_map(|s| s["kind"].as_str()).collect();
+    assert!(schemes.contains(&"bearer-jwt"), "{schemes:?}");
+    assert!(account["auth"]["jwt"]["algs"]["RS256"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn declared_spec_marks_shadow_zombie_and_drift() {
+    let report = json_of(&rampart(&[
+        "discover",
+        "--no-db",
+        "--quiet",
+        "--format",
+        "json",
+        "--spec",
+        &bank_spec(),
+        &sample_har(),
+    ]));
+    let status =
+        |m: &str, t: &str| find(&report, m, t)["spec"]["status"].as_str().unwrap_or("none").to_owned();
+    assert_eq!(status("GET", "/v2/accounts"), "documented");
+    assert_eq!(status("GET", "/internal/admin/users"), "shadow");
+    assert_eq!(status("POST", "/v2/webhooks"), "shadow");
+    assert_eq!(status("GET", "/v1/accounts"), "zombie");
+    let summary = &report["summary"];
+    assert!(summary["shadow"].as_u64().unwrap() >= 3, "{summary}");
+    assert!(summary["with_drift"].as_u64().unwrap() >= 1, "{summary}");
+}
+
+#[test]
+fn the_inventory_is_merged_across_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("rampart.db").display().to_string();
+    let first = json_of(&rampart(&["discover", "--db", &db, "--quiet", "--format", "json", &sample_har()]));
+    let second = json_of(&rampart(&["discover", "--db", &db, "--quiet", "--format", "json", &sample_har()]));
+    let calls = |r: &serde_json::Value| find(r, "GET", "/v2/accounts")["calls"].as_u64().unwrap();
+    assert_eq!(calls(&second), 2 * calls(&first));
+    assert_eq!(endpoints(&first).len(), endpoints(&second).len(), "templates stay stable across runs");
+}
+
+#[test]
+fn malformed_entries_are_reported_counted_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = dir.path().join("broken.har");
+    std::fs::write(
+        &har,
+        r#"{"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[
+          {"startedDateTime":"2026-11-29T10:00:00Z","time":5,"request":{"method":"GET","url":"https://api.x.example/v1/items/1","headers":[]},"response":{"status":200,"headers":[],"content":{"size":0,"mimeType":"application/json","text":"{}"}}},
+          {"startedDateTime":"2026-11-29T10:00:01Z","time":5,"request":{"method":"GET","headers":[]}},
+          {"startedDateTime":"2026-11-29T10:00:02Z","time":5,"request":{"method":"GET","url":"https://api.x.example/v1/items/2","headers":[]},"response":{"status":200,"headers":[],"content":{"size":0,"mimeType":"application/json","text":"{}"}}}
+        ]}}"#,
+    )
+    .unwrap();
+    let out = rampart(&["discover", "--no-db", "--format", "json", &har.display().to_string()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("broken.har") && stderr.contains("entry 1"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["exchanges"], 2);
+    assert_eq!(report["summary"]["skipped"], 1);
+}
+
+#[test]
+fn nothing_readable_fails_with_the_file_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.har");
+    std::fs::write(&junk, b"\x00\x01 this is not a HAR file \xff\xfe").unwrap();
+    let out = rampart(&["discover", "--no-db", &junk.display().to_string()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("junk.har"), "{stderr}");
+
+    let out = rampart(&["discover", "--no-db", "/nonexistent/traffic.har"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/traffic.har"));
+}
+
+#[test]
+fn a_broken_spec_is_an_error_but_the_traffic_is_still_processed() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("broken.yaml");
+    std::fs::write(&spec, "openapi: 3.0.3\npaths:\n  /a: [unclosed\n").unwrap();
+    let out = rampart(&[
+        "discover",
+        "--no-db",
+        "--format",
+        "json",
+        "--spec",
+        &spec.display().to_string(),
+        &sample_har(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.yaml"));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["summary"]["endpoints"].as_u64().unwrap() > 10);
+}
+
+#[test]
+fn exchange_jsonl_is_read_like_har() {
+    let dir = tempfile::tempdir().unwrap();
+    let jsonl = dir.path().join("tap.jsonl");
+    let mut lines = String::new();
+    for (i, id) in [1001, 1002, 1003, 1004, 1005].iter().enumerate() {
+        lines.push_str(&format!(
+            r#"{{"v":1,"started_at":"2026-11-29T10:00:0{i}Z","duration_ms":3.5,"client":{{"ip":"198.51.100.{i}"}},"source":{{"kind":"gateway"}},"request":{{"method":"GET","scheme":"https","host":"pay.example","path":"/v1/invoices/{id}","headers":[["X-API-Key","k-{i}"]]}},"response":{{"status":200,"headers":[["Content-Type","application/json"]],"body":{{"text":"{{\"invoiceId\":{id},\"amount\":12.5,\"email\":\"a{i}@pay.example\"}}"}}}}}}"#
+        ));
+        lines.push('\n');
+    }
+    std::fs::write(&jsonl, lines).unwrap();
+    let report = json_of(&rampart(&[
+        "discover",
+        "--no-db",
+        "--quiet",
+        "--format",
+        "json",
+        &jsonl.display().to_string(),
+    ]));
+    let invoice = find(&report, "GET", "/v1/invoices/{invoiceId}");
+    assert_eq!(invoice["calls"], 5);
+    assert_eq!(invoice["auth"]["schemes"][0]["kind"], "api-key-header");
+    let schema = &invoice["json_schemas"]["responses"]["200"]["application/json"];
+    assert_eq!(schema["properties"]["invoiceId"]["type"], "integer");
+    assert_eq!(schema["properties"]["email"]["format"], "email");
+    let example = schema["properties"]["email"]["examples"][0].as_str().unwrap_or("");
+    assert!(!example.contains("a0@") && !example.contains("a1@"), "examples are masked: {example}");
+}
+
+#[test]
+fn the_reconstructed_openapi_is_written_per_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_file = dir.path().join("reconstructed.json");
+    let out = rampart(&[
+        "discover",
+        "--no-db",
+        "--quiet",
+        "--openapi",
+        &out_file.display().to_string(),
+        &sample_har(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&out_file).unwrap()).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/v2/accounts/{accountId}"]["get"].is_object(), "{}", doc["paths"]);
+    if std::env::var("RAMPART_TEST_OPENAPI_VALIDATOR").as_deref() == Ok("1") {
+        let status = Command::new("python3")
+            .args(["-m", "openapi_spec_validator", &out_file.display().to_string()])
+            .status()
+            .expect("python3 runs");
+        assert!(status.success(), "openapi-spec-validator rejected the reconstructed spec");
+    } else {
+        eprintln!("note: RAMPART_TEST_OPENAPI_VALIDATOR is not 1; the independent validator was not run");
+    }
+}
