@@ -233,7 +233,7 @@ fn ingest(files: &[PathBuf], discovery: &mut Discovery, ui: &Ui) -> Vec<IngestRe
         let report = rampart_ingest::read_path(file, &opts, &mut |exchange| {
             discovery.observe(&exchange);
             count += 1;
-            if count % 4096 == 0 {
+            if count.is_multiple_of(4096) {
                 bar.set_position(done_before + progress.load(Ordering::Relaxed));
             }
         });
