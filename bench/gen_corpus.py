@@ -156,7 +156,7 @@ def main():
         if jsonl:
             jsonl.write(json.dumps(ex, separators=(",", ":")))
             jsonl.write("\n")
-        if args.har and n < args.har_entries and host == HOSTS[0]:
+        if args.har and len(har_entries) < args.har_entries and host == HOSTS[0]:
             url = f"https://{host}{path}" + ("?" + "&".join(f"{k}={v}" for k, v in query) if query else "")
             entry = {
                 "startedDateTime": ex["started_at"], "time": ex["duration_ms"],

@@ -6,6 +6,7 @@
 //! all the evidence — value shapes, cardinality per position, methods and response shapes of
 //! siblings — is in. Memory is bounded by the templater's trie, not by the input.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use rampart_core::{Endpoint, EndpointKey, Exchange, Inventory, ParamObservation, SchemaNode};
@@ -88,8 +89,17 @@ impl Discovery {
         let request = &exchange.request;
         // The query is never part of the path; sources should have split it already.
         let path = request.path.split_once('?').map_or(request.path.as_str(), |(p, _)| p);
-        let host = request.host.to_ascii_lowercase();
-        let method = request.method.to_ascii_uppercase();
+        // Sources normally send a lower-case host and an upper-case method: only allocate when not.
+        let host = if request.host.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(request.host.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(request.host.as_str())
+        };
+        let method = if request.method.bytes().any(|b| b.is_ascii_lowercase()) {
+            Cow::Owned(request.method.to_ascii_uppercase())
+        } else {
+            Cow::Borrowed(request.method.as_str())
+        };
         let leaf = self.templater.leaf(&host, &method, path);
         record_exchange(&mut leaf.0, exchange, &self.config.record);
         self.observed += 1;

@@ -335,7 +335,10 @@ fn observe_into(
     if fresh && bodies.len() >= MAX_MEDIA_TYPES {
         return true;
     }
-    let node = bodies.entry(media.to_owned()).or_default();
+    if fresh {
+        bodies.insert(media.to_owned(), SchemaNode::default());
+    }
+    let Some(node) = bodies.get_mut(media) else { return true };
     let ok = match observe_body(node, bytes, media, limits) {
         Ok(()) => true,
         Err(BodyError::Unsupported(_)) => {

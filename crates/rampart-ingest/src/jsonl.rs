@@ -11,18 +11,28 @@ use serde::Deserialize;
 use crate::har_entry::error_message;
 use crate::{IngestError, IngestReport, InputFormat};
 
-enum LineRead {
-    Eof,
-    Line,
+/// One line as [`for_each_line`] sees it.
+enum LineEvent<'a> {
+    /// A line's bytes, without its `\n`.
+    Line(&'a [u8]),
+    /// A line over the limit, skipped; its length in bytes.
     TooLong { bytes: u64 },
 }
 
-/// Reads up to and excluding the next `\n` into `line`, keeping at most `max` bytes.
-fn read_bounded_line(reader: &mut impl BufRead, line: &mut Vec<u8>, max: usize) -> io::Result<LineRead> {
-    line.clear();
-    let mut total: u64 = 0;
-    let mut too_long = false;
-    let mut read_anything = false;
+/// Calls `on_line` for every line of `reader`, keeping at most `max` bytes of any one line.
+///
+/// A line that lies whole in the reader's buffer is handed over in place — the common case, and
+/// the hot path of discovery: no copy, and the newline is found with `memchr`. Only a line that
+/// straddles buffer refills is gathered in a side buffer, and a line over `max` is counted as it
+/// streams past and never kept.
+fn for_each_line(
+    reader: &mut impl BufRead,
+    max: usize,
+    mut on_line: impl FnMut(LineEvent<'_>),
+) -> io::Result<()> {
+    let mut pending: Vec<u8> = Vec::new();
+    let mut pending_bytes: u64 = 0;
+    let mut pending_started = false;
     loop {
         let available = match reader.fill_buf() {
             Ok(available) => available,
@@ -30,31 +40,49 @@ fn read_bounded_line(reader: &mut impl BufRead, line: &mut Vec<u8>, max: usize) 
             Err(error) => return Err(error),
         };
         if available.is_empty() {
-            return Ok(match (read_anything, too_long) {
-                (false, _) => LineRead::Eof,
-                (true, true) => LineRead::TooLong { bytes: total },
-                (true, false) => LineRead::Line,
-            });
+            if pending_started {
+                on_line(finish_pending(&pending, pending_bytes, max));
+            }
+            return Ok(());
         }
-        read_anything = true;
-        let newline = available.iter().position(|&b| b == b'\n');
-        let chunk = &available[..newline.unwrap_or(available.len())];
-        total += chunk.len() as u64;
-        if !too_long {
-            if line.len() + chunk.len() > max {
-                too_long = true;
-                line.clear();
-                line.shrink_to_fit();
-            } else {
-                line.extend_from_slice(chunk);
+        match memchr::memchr(b'\n', available) {
+            Some(pos) if !pending_started => {
+                on_line(if pos <= max {
+                    LineEvent::Line(&available[..pos])
+                } else {
+                    LineEvent::TooLong { bytes: pos as u64 }
+                });
+                reader.consume(pos + 1);
+            }
+            Some(pos) => {
+                pending_bytes += pos as u64;
+                if pending_bytes <= max as u64 {
+                    pending.extend_from_slice(&available[..pos]);
+                }
+                on_line(finish_pending(&pending, pending_bytes, max));
+                pending.clear();
+                pending_bytes = 0;
+                pending_started = false;
+                reader.consume(pos + 1);
+            }
+            None => {
+                let n = available.len();
+                pending_started = true;
+                pending_bytes += n as u64;
+                if pending_bytes <= max as u64 {
+                    pending.extend_from_slice(available);
+                } else {
+                    // Over the limit: stop keeping it, and give the memory back.
+                    pending = Vec::new();
+                }
+                reader.consume(n);
             }
         }
-        let consumed = chunk.len() + usize::from(newline.is_some());
-        reader.consume(consumed);
-        if newline.is_some() {
-            return Ok(if too_long { LineRead::TooLong { bytes: total } } else { LineRead::Line });
-        }
     }
+}
+
+fn finish_pending(pending: &[u8], bytes: u64, max: usize) -> LineEvent<'_> {
+    if bytes <= max as u64 { LineEvent::Line(pending) } else { LineEvent::TooLong { bytes } }
 }
 
 /// Only the version, to explain a line that does not parse as a v1 Exchange.
@@ -98,39 +126,20 @@ pub(crate) fn read_jsonl_buffered(
     sink: &mut dyn FnMut(Exchange),
 ) -> IngestReport {
     let mut report = IngestReport::new(name, InputFormat::Jsonl);
-    let mut line = Vec::new();
     let mut line_number: u64 = 0;
-    loop {
-        let read = match read_bounded_line(&mut reader, &mut line, max_line_bytes) {
-            Ok(read) => read,
-            Err(error) => {
-                let error = IngestError {
-                    line: Some(line_number + 1),
-                    ..IngestError::new(name, format!("read error: {error}"))
-                };
-                if report.exchanges > 0 || report.skipped > 0 {
-                    report.truncated = true;
-                    report.note(error);
-                } else {
-                    report.fatal = Some(error);
-                }
-                break;
-            }
-        };
+    let result = for_each_line(&mut reader, max_line_bytes, |event| {
         line_number += 1;
         let at_line =
             |message: String| IngestError { line: Some(line_number), ..IngestError::new(name, message) };
-        match read {
-            LineRead::Eof => break,
-            LineRead::TooLong { bytes } => {
+        let mut bytes = match event {
+            LineEvent::Line(bytes) => bytes,
+            LineEvent::TooLong { bytes } => {
                 report.skip(at_line(format!(
                     "line of {bytes} bytes is longer than the limit of {max_line_bytes}; skipped"
                 )));
-                continue;
+                return;
             }
-            LineRead::Line => {}
-        }
-        let mut bytes = line.as_slice();
+        };
         if line_number == 1 {
             bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         }
@@ -142,12 +151,12 @@ pub(crate) fn read_jsonl_buffered(
                     ..at_line("invalid UTF-8".into())
                 };
                 report.skip(error);
-                continue;
+                return;
             }
         };
         let text = text.trim();
         if text.is_empty() {
-            continue;
+            return;
         }
         match parse_line(text) {
             Ok(mut exchange) => {
@@ -163,6 +172,18 @@ pub(crate) fn read_jsonl_buffered(
             Err(error) => {
                 report.skip(IngestError { file: name.to_owned(), line: Some(line_number), ..error })
             }
+        }
+    });
+    if let Err(error) = result {
+        let error = IngestError {
+            line: Some(line_number + 1),
+            ..IngestError::new(name, format!("read error: {error}"))
+        };
+        if report.exchanges > 0 || report.skipped > 0 {
+            report.truncated = true;
+            report.note(error);
+        } else {
+            report.fatal = Some(error);
         }
     }
     report
@@ -180,15 +201,13 @@ mod tests {
 
     fn lines(input: &[u8], max: usize) -> Vec<Result<String, u64>> {
         let mut reader = io::BufReader::with_capacity(4, input);
-        let mut line = Vec::new();
         let mut out = Vec::new();
-        loop {
-            match read_bounded_line(&mut reader, &mut line, max).unwrap() {
-                LineRead::Eof => return out,
-                LineRead::Line => out.push(Ok(String::from_utf8(line.clone()).unwrap())),
-                LineRead::TooLong { bytes } => out.push(Err(bytes)),
-            }
-        }
+        for_each_line(&mut reader, max, |event| match event {
+            LineEvent::Line(bytes) => out.push(Ok(String::from_utf8(bytes.to_vec()).unwrap())),
+            LineEvent::TooLong { bytes } => out.push(Err(bytes)),
+        })
+        .unwrap();
+        out
     }
 
     #[test]
