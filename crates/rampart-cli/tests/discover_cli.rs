@@ -235,3 +235,50 @@ fn the_reconstructed_openapi_is_written_per_host() {
         eprintln!("note: RAMPART_TEST_OPENAPI_VALIDATOR is not 1; the independent validator was not run");
     }
 }
+
+/// Hostile bodies inside otherwise valid entries: every entry is still counted, the command
+/// succeeds, and what could not be described is counted on its endpoint.
+#[test]
+fn hostile_bodies_are_bounded_and_counted_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = dir.path().join("hostile.har");
+    let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    let wide = format!("[{}]", vec!["{\"a\":1}"; 200_000].join(","));
+    let many_keys =
+        format!("{{{}}}", (0..50_000).map(|i| format!("\"k{i}\":{i}")).collect::<Vec<_>>().join(","));
+    let entry = |i: usize, mime: &str, text: &str, encoding: Option<&str>| {
+        serde_json::json!({
+            "startedDateTime": "2026-11-29T10:00:00Z", "time": 3,
+            "request": {"method": "GET", "url": format!("https://api.x.example/v1/blobs/{i}"), "headers": []},
+            "response": {"status": 200, "headers": [{"name": "Content-Type", "value": mime}],
+                "content": {"size": text.len(), "mimeType": mime, "text": text, "encoding": encoding}}
+        })
+    };
+    let entries = vec![
+        entry(1, "application/json", &deep, None),
+        entry(2, "application/json", &wide, None),
+        entry(3, "application/json", &many_keys, None),
+        entry(
+            4,
+            "application/json",
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+            Some("base64"),
+        ),
+        entry(5, "application/json", "{\"cut\": \"sho", None),
+        entry(6, "application/json", "{\"id\": 6, \"name\": \"fine\"}", None),
+    ];
+    let doc = serde_json::json!({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"}, "entries": entries}});
+    std::fs::write(&har, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let out = rampart(&["discover", "--no-db", "--quiet", "--format", "json", &har.display().to_string()]);
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["exchanges"], 6);
+    let blob = find(&report, "GET", "/v1/blobs/{blobId}");
+    assert_eq!(blob["calls"], 6);
+    assert!(
+        blob["unparsed_bodies"].as_u64().unwrap() >= 2,
+        "binary and cut bodies are counted: {}",
+        blob["unparsed_bodies"]
+    );
+    let schema = &blob["json_schemas"]["responses"]["200"]["application/json"];
+    assert!(schema.is_object(), "{schema}");
+}
