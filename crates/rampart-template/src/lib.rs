@@ -18,7 +18,9 @@
 //!   `infer`): it weighs the segment text (`name1`, `how-to-save-money` lean value; `me`,
 //!   `login`, `search`, `v1` are static), whether siblings behave alike (same methods, same
 //!   response shape from [`LeafData::response_shape`], same sub-routes), whether they sit under a
-//!   collection (`users`), and how many there are. It then names parameters after the collection
+//!   collection (`users`) or at a position whose values are edited by name (`PUT /user/jdoe`),
+//!   whether the words below them vary together (`/basic-auth/{user}/{passwd}`: nothing
+//!   answers half-way), and how many there are. It then names parameters after the collection
 //!   before them (`{accountId}`, `{creditCardId}`), or by shape (`{date}`, `{email}`,
 //!   `{username}`).
 //! * **Declared templates win.** Templates from a spec or a previous run

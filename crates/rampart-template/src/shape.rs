@@ -739,6 +739,10 @@ pub(crate) fn route_word_tier(lower: &str) -> Option<u8> {
         | "edit"
         | "update"
         | "delete"
+        | "set"
+        | "unset"
+        | "get"
+        | "clear"
         | "remove"
         | "add"
         | "latest"
@@ -1022,6 +1026,7 @@ mod tests {
         assert_eq!(lean("me", 1).0, Lean::Static);
         assert_eq!(lean("Login", 1).0, Lean::Static);
         assert_eq!(lean("admin", 1).0, Lean::Tier2);
+        assert_eq!(lean("set", 2).0, Lean::Static);
         assert_eq!(lean("v2", 0).0, Lean::Static);
         assert_eq!(lean("_debug", 2).0, Lean::Static);
         assert_eq!(lean(".well-known", 0).0, Lean::Static);
