@@ -369,6 +369,20 @@ pub fn response_shape(endpoint: &Endpoint) -> String {
             }
         }
     }
+    if names.is_empty() && !array {
+        // No JSON to compare: what kind of content answers is the next best evidence
+        // (`/image/png` and `/image/jpeg` are two routes; `/files/{id}` answers PDFs throughout).
+        let mut media: Vec<&str> = endpoint
+            .responses
+            .range(200..300)
+            .flat_map(|(_, bodies)| bodies.keys())
+            .map(String::as_str)
+            .filter(|m| !is_json_media(m))
+            .collect();
+        media.sort_unstable();
+        media.dedup();
+        return if media.is_empty() { String::new() } else { format!("media:{}", media.join(",")) };
+    }
     names.sort_unstable();
     names.dedup();
     let joined = names.join(",");
@@ -529,7 +543,7 @@ mod tests {
         assert_eq!(ep.unparsed_bodies, 2);
         assert_eq!(ep.request_bodies["application/json"].seen, 1, "JSON sniffed without content-type");
         assert_eq!(ep.responses[&200]["application/pdf"].seen, 1, "binary body: presence only");
-        assert_eq!(response_shape(&ep), "");
+        assert_eq!(response_shape(&ep), "media:application/pdf", "without JSON, the media type is the shape");
     }
 
     #[test]
