@@ -21,8 +21,13 @@ RAMPART="$CARGO_TARGET_DIR/release/rampart"
 
 if [ ! -s "$WORK/corpus-$N.jsonl" ]; then
   echo "== generating corpus: $N exchanges"
-  python3 bench/gen_corpus.py --exchanges "$N" --jsonl "$WORK/corpus-$N.jsonl" \
-    --har "$WORK/corpus.har" --har-entries "$HAR_N" --truth "$WORK/truth.txt"
+  python3 bench/gen_corpus.py --exchanges "$N" --jsonl "$WORK/corpus-$N.jsonl" --truth "$WORK/truth.txt"
+fi
+HAR="$WORK/corpus-$HAR_N.har"
+if [ ! -s "$HAR" ]; then
+  echo "== generating HAR: $HAR_N entries of one host"
+  # The HAR holds one host's entries; hosts rotate, so generate three times as many exchanges.
+  python3 bench/gen_corpus.py --exchanges $((HAR_N * 3)) --har "$HAR" --har-entries "$HAR_N"
 fi
 SMALL=$((N / 10))
 if [ ! -s "$WORK/corpus-$SMALL.jsonl" ]; then
@@ -52,16 +57,16 @@ PY
 )
 
 echo "== rampart discover on the HAR ($HAR_N entries, one host)"
-read -r T_RHAR _ < <( { /usr/bin/time -f "%e %M" taskset -c 0 "$RAMPART" discover --no-db --quiet --format json "$WORK/corpus.har" >"$WORK/har-inventory.json"; } 2>&1 | tail -n1 )
+read -r T_RHAR _ < <( { /usr/bin/time -f "%e %M" taskset -c 0 "$RAMPART" discover --no-db --quiet --format json "$HAR" >"$WORK/har-inventory.json"; } 2>&1 | tail -n1 )
 R_HAR_FOUND=$(python3 -c "import json; d=json.load(open('$WORK/har-inventory.json')); print(len(d['endpoints']))")
 
 echo "== mitmproxy2swagger on the same HAR (two passes, accepting every path it proposes)"
 if ! command -v mitmproxy2swagger >/dev/null; then pip install --quiet mitmproxy2swagger; fi
 rm -f "$WORK/m2s.yaml"
 START=$(date +%s.%N)
-taskset -c 0 mitmproxy2swagger -i "$WORK/corpus.har" -o "$WORK/m2s.yaml" -p https://api.apac-bank.example -f har >/dev/null 2>&1
+taskset -c 0 mitmproxy2swagger -i "$HAR" -o "$WORK/m2s.yaml" -p https://api.apac-bank.example -f har >/dev/null 2>&1
 sed -i 's/^- ignore:/- /' "$WORK/m2s.yaml"
-taskset -c 0 mitmproxy2swagger -i "$WORK/corpus.har" -o "$WORK/m2s.yaml" -p https://api.apac-bank.example -f har >/dev/null 2>&1
+taskset -c 0 mitmproxy2swagger -i "$HAR" -o "$WORK/m2s.yaml" -p https://api.apac-bank.example -f har >/dev/null 2>&1
 END=$(date +%s.%N)
 T_M2S=$(python3 -c "print(round($END - $START, 2))")
 M2S_FOUND=$(python3 - "$WORK/m2s.yaml" <<'PY'
