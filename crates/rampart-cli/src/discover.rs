@@ -22,7 +22,8 @@ const ERRORS_SHOWN_PER_FILE: usize = 10;
 
 #[derive(clap::Args)]
 pub struct DiscoverArgs {
-    /// Traffic files: HAR 1.2 (.har) or Exchange JSON Lines (.jsonl); the format is detected from the content.
+    /// Traffic files: HAR 1.2 (.har) or Exchange JSON Lines (.jsonl); the format is detected from
+    /// the content. `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// A declared OpenAPI 3.0 / 3.1 spec (YAML or JSON) to compare with; repeat for several.
@@ -230,13 +231,18 @@ fn ingest(files: &[PathBuf], discovery: &mut Discovery, ui: &Ui) -> Vec<IngestRe
         let opts = IngestOptions { progress: Some(progress.clone()), ..IngestOptions::default() };
         bar.set_message(file_name(file));
         let mut count = 0u64;
-        let report = rampart_ingest::read_path(file, &opts, &mut |exchange| {
+        let mut sink = |exchange: rampart_core::Exchange| {
             discovery.observe(&exchange);
             count += 1;
             if count.is_multiple_of(4096) {
                 bar.set_position(done_before + progress.load(Ordering::Relaxed));
             }
-        });
+        };
+        let report = if file.as_os_str() == "-" {
+            rampart_ingest::read_detected("<stdin>", std::io::stdin().lock(), &opts, &mut sink)
+        } else {
+            rampart_ingest::read_path(file, &opts, &mut sink)
+        };
         done_before += std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
         bar.set_position(done_before);
         reports.push(report);

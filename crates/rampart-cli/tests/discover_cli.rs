@@ -282,3 +282,24 @@ fn hostile_bodies_are_bounded_and_counted_never_a_panic() {
     let schema = &blob["json_schemas"]["responses"]["200"]["application/json"];
     assert!(schema.is_object(), "{schema}");
 }
+
+#[test]
+fn standard_input_is_read_when_the_file_is_a_dash() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rampart"))
+        .args(["discover", "--no-db", "--quiet", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run rampart");
+    let har = std::fs::read(sample_har()).unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&har));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["exchanges"], 3000);
+    assert_eq!(report["inputs"][0]["file"], "<stdin>");
+}

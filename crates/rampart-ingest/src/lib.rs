@@ -209,29 +209,43 @@ pub fn read_jsonl(
 pub fn read_path(path: &Path, opts: &IngestOptions, sink: &mut dyn FnMut(Exchange)) -> IngestReport {
     // The path as the user gave it: two inputs may share a file name.
     let name = path.display().to_string();
-    let fail = |message: String| IngestReport {
-        file: name.clone(),
-        fatal: Some(IngestError::new(name.clone(), message)),
-        ..IngestReport::default()
-    };
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(error) => return fail(format!("cannot open: {error}")),
-    };
+    match File::open(path) {
+        Ok(file) => read_detected(&name, file, opts, sink),
+        Err(error) => failed(&name, format!("cannot open: {error}")),
+    }
+}
+
+/// Reads a stream whose format is not known in advance (standard input, a pipe), detecting it
+/// from the content; `name` is used in errors, in `Exchange.source.name`, and as a hint by its
+/// extension.
+pub fn read_detected(
+    name: &str,
+    reader: impl Read,
+    opts: &IngestOptions,
+    sink: &mut dyn FnMut(Exchange),
+) -> IngestReport {
     let mut reader =
-        BufReader::with_capacity(READ_BUFFER_BYTES, CountingReader::new(file, opts.progress.clone()));
+        BufReader::with_capacity(READ_BUFFER_BYTES, CountingReader::new(reader, opts.progress.clone()));
     let head = match reader.fill_buf() {
         Ok(head) => head,
-        Err(error) => return fail(format!("read error: {error}")),
+        Err(error) => return failed(name, format!("read error: {error}")),
     };
     if let Some(message) = unsupported_encoding(head) {
-        return fail(message.to_owned());
+        return failed(name, message.to_owned());
     }
-    match detect_format(path, head) {
-        Some(InputFormat::Har) => har_from_buffered(&name, reader, sink),
-        Some(InputFormat::Jsonl) => jsonl_from_buffered(&name, reader, opts, sink),
-        None if head.is_empty() => fail("empty file".to_owned()),
-        None => fail("unrecognised format: expected a HAR file or Exchange JSON Lines".to_owned()),
+    match detect_format(Path::new(name), head) {
+        Some(InputFormat::Har) => har_from_buffered(name, reader, sink),
+        Some(InputFormat::Jsonl) => jsonl_from_buffered(name, reader, opts, sink),
+        None if head.is_empty() => failed(name, "empty input".to_owned()),
+        None => failed(name, "unrecognised format: expected a HAR file or Exchange JSON Lines".to_owned()),
+    }
+}
+
+fn failed(name: &str, message: String) -> IngestReport {
+    IngestReport {
+        file: name.to_owned(),
+        fatal: Some(IngestError::new(name.to_owned(), message)),
+        ..IngestReport::default()
     }
 }
 
