@@ -9,11 +9,13 @@
 //! * [`schema`]: the observed shape of a JSON value ([`SchemaNode`]), mergeable, from which
 //!   discovery renders JSON Schema.
 //! * [`latency`]: a small mergeable log-bucket latency histogram.
+//! * [`sensitive`]: the kinds of sensitive data (card numbers, APAC national IDs, secrets, …).
 
 pub mod exchange;
 pub mod inventory;
 pub mod latency;
 pub mod schema;
+pub mod sensitive;
 
 pub use exchange::{Body, Client, EXCHANGE_FORMAT_VERSION, Exchange, Request, Response, Source, SourceKind};
 pub use inventory::{
@@ -22,3 +24,4 @@ pub use inventory::{
 };
 pub use latency::LatencyHistogram;
 pub use schema::{ArrayStats, NumberStats, ObjectStats, SchemaNode, StringFormat, StringStats};
+pub use sensitive::{SensitiveCategory, SensitiveType};

@@ -1,0 +1,3 @@
+//! rampart-sensitive (being written): sensitive-data detectors, validators and masking.
+
+pub mod validate;
