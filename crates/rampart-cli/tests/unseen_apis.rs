@@ -162,11 +162,24 @@ fn json_server_sparse_recording_is_reconstructed_exactly() {
     check("json_server_sparse");
 }
 
+/// A sparse recording from GitHub's published spec (mocked): 90 operations, 165 calls, most called
+/// once; its truth file lists the mistakes no reader could avoid with a single sample.
+#[test]
+fn github_sparse_recording_has_only_its_known_mistakes() {
+    check("github_sparse");
+}
+
 #[test]
 fn truth_files_are_well_formed() {
-    for name in
-        ["httpbin", "httpbin_sparse", "petstore", "petstore_sparse", "json_server", "json_server_sparse"]
-    {
+    for name in [
+        "httpbin",
+        "httpbin_sparse",
+        "petstore",
+        "petstore_sparse",
+        "json_server",
+        "json_server_sparse",
+        "github_sparse",
+    ] {
         let truth = truth(name);
         assert!(truth.routes.len() >= 18, "{name}: truth too small");
         for key in &truth.known_missing {

@@ -263,6 +263,11 @@ fn is_leaf_version(child: &Child) -> bool {
         && classify_segment(&child.name) == SegmentShape::Version
 }
 
+/// Answers PUT, PATCH or DELETE itself (not only through a sub-route).
+fn answers_item_verb(signature: &Signature) -> bool {
+    signature.methods.keys().any(|method| matches!(&**method, "PUT" | "PATCH" | "DELETE"))
+}
+
 /// Answers only POST: an action (`login`, `return_order`), not an item.
 fn is_action(signature: &Signature) -> bool {
     !signature.methods.is_empty() && signature.methods.keys().all(|method| &**method == "POST")
@@ -670,6 +675,15 @@ fn decide<T: LeafData>(trie: &Trie<T>, frame: &Frame, config: &TemplaterConfig) 
         }
     }
 
+    // Every value known here has an id shape (numbers, hex, UUIDs): a plain word beside them
+    // is a route (`/gists/starred` beside gist ids, `/sub_issues/priority` beside issue
+    // numbers) unless it answers exactly like them.
+    let typed_values = node
+        .param
+        .and_then(|param| trie.node(param).values.as_deref())
+        .is_some_and(|values| values.distinct() > 0 && values.dominant_shape().is_obvious_value())
+        && (0..count).all(|i| !merge[i] || children[i].lean == Lean::Obvious);
+
     // 4. Siblings that behave exactly like the known values of this position.
     if node.param.is_some() || merge.iter().any(|m| *m) {
         let mut cluster = Cluster::default();
@@ -692,6 +706,7 @@ fn decide<T: LeafData>(trie: &Trie<T>, frame: &Frame, config: &TemplaterConfig) 
             // `DELETE /user/jdoe` beside `GET /user/{username}`: an item verb on a plain word
             // that nothing contradicts, where values are known, is one more item.
             if !merge[i]
+                && !typed_values
                 && child.lean == Lean::Neutral
                 && child.signature.structure.is_empty()
                 && is_item_verbs_only(&child.signature)
@@ -739,9 +754,23 @@ fn decide<T: LeafData>(trie: &Trie<T>, frame: &Frame, config: &TemplaterConfig) 
                 let child = &children[i];
                 let eligible = child.lean == Lean::Neutral
                     // `admin` among user names: only as an item like the others.
-                    || (child.lean == Lean::Tier2 && has_cluster && child.signature.mutable);
+                    || (child.lean == Lean::Tier2 && has_cluster && child.signature.mutable)
+                    // `DELETE /orgs/{org}/members/torvalds` beside known members: a plural-looking
+                    // word edited or deleted itself is an item; a sub-collection is not.
+                    // It must not look like a collection itself: no values of its own below
+                    // (`/actions/caches/{key}`) and no POST to add to it (`/contexts`).
+                    || (child.lean == Lean::Plural
+                        && answers_item_verb(&child.signature)
+                        && !child.signature.methods.contains_key("POST")
+                        && !child.signature.structure.contains("1:{}"));
+                // Beside id-shaped values only words with sub-routes (`/workflows/ci.yml/runs`
+                // beside `/workflows/161335/runs`) or oddly cased ones (`IQKLKpdU`) may be
+                // values too; a lower-case leaf word (`starred`) is a route.
+                let route_cased =
+                    child.name.bytes().all(|b| b.is_ascii_lowercase() || matches!(b, b'-' | b'_' | b'.'));
                 !merge[i]
                     && eligible
+                    && (!typed_values || !child.signature.structure.is_empty() || !route_cased)
                     && !is_action(&child.signature)
                     && (!has_cluster || cluster.compatible(&child.signature, &parent_shapes))
             })
@@ -760,9 +789,40 @@ fn decide<T: LeafData>(trie: &Trie<T>, frame: &Frame, config: &TemplaterConfig) 
                 // is a value even when it is the only one seen.
                 let item_like = signature.mutable
                     || (signature.methods.contains_key("GET") && !signature.structure.is_empty());
-                let fits = has_cluster
-                    || item_like
-                    || candidates.iter().any(|&j| j != i && compatible(signature, &children[j].signature));
+                // A lone item is a value only where siblings do not answer the same thing
+                // differently: `/actions/cache` beside `/actions/caches`, `/actions/secrets`
+                // (other shapes) is one more route of a namespace. One such sibling is common
+                // beside a value (`/posts/recent` beside `/posts/IQKLKpdU`); several are a
+                // namespace.
+                let contradicted = || {
+                    children
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, other)| {
+                            *j != i
+                                && !merge[*j]
+                                && !matches!(other.lean, Lean::Static | Lean::Tier2)
+                                && !compatible(signature, &other.signature)
+                        })
+                        .count()
+                        >= 2
+                };
+                // Plural-looking names (`torvalds`) need the item verb and no contradiction.
+                let fits = if children[i].lean == Lean::Plural {
+                    has_cluster || !contradicted()
+                } else {
+                    // Plural-looking candidates vouch for no one: `/actions/caches` (DELETE)
+                    // says nothing about `/actions/cache`.
+                    has_cluster
+                        || candidates.iter().any(|&j| {
+                            j != i
+                                && children[j].lean != Lean::Plural
+                                && compatible(signature, &children[j].signature)
+                        })
+                        // Alone, it must answer itself: `/actions/cache`, only ever seen
+                        // through `/actions/cache/usage`, is a namespace, not an item.
+                        || (item_like && !signature.methods.is_empty() && !contradicted())
+                };
                 if fits {
                     merge[i] = true;
                 }

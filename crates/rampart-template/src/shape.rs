@@ -434,6 +434,8 @@ pub(crate) fn lean(segment: &str, index: usize) -> (Lean, SegmentShape) {
         return (Lean::Obvious, shape);
     }
     let lean = match shape {
+        // `v2.3.1`, `1.2.3`: three-part numbers are release tags, not API versions.
+        SegmentShape::Version if segment.bytes().filter(|b| *b == b'.').count() >= 2 => Lean::Value,
         SegmentShape::Version => {
             if segment.starts_with(['v', 'V']) {
                 Lean::Static
@@ -476,9 +478,14 @@ fn lean_by_words(segment: &str, shape: SegmentShape) -> Lean {
         }
         SegmentShape::Slug => {
             let parts: Vec<&str> = lower.split(['-', '_']).collect();
-            if parts.len() >= 4 || parts.iter().any(|p| p.bytes().any(|b| b.is_ascii_digit())) {
+            let plural_end = parts.last().is_some_and(|last| is_plural_word(last));
+            // A long kebab-case slug is a title (`how-to-save-money`) unless it names a
+            // collection (`fork-pr-workflows-private-repos`); snake_case is how code names
+            // things (`file_versions_on_hold`), not how people title pages.
+            let title = parts.len() >= 4 && !plural_end && !lower.contains('_');
+            if parts.iter().any(|p| p.bytes().any(|b| b.is_ascii_digit())) || title {
                 Lean::Value
-            } else if parts.last().is_some_and(|last| is_plural_word(last)) {
+            } else if plural_end {
                 Lean::Plural
             } else {
                 Lean::Neutral
@@ -642,6 +649,12 @@ fn mixed_is_value(segment: &str) -> bool {
         return true;
     }
     match runs.as_slice() {
+        // `projectsV2`, `searchv3`: a word with a version suffix is a route name.
+        [(false, letters), (true, digits)]
+            if letters.len() >= 4 && digits.len() <= 2 && matches!(letters.last(), Some(b'V' | b'v')) =>
+        {
+            false
+        }
         [(false, letters), (true, _)] => letters.len() >= 4,
         _ => false,
     }
