@@ -157,6 +157,7 @@ pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Table => {
             print!("{}", crate::table::inventory_table(&inventory));
+            print!("{}", crate::table::spec_report(&inventory));
             if !ui.quiet {
                 eprintln!("{}", crate::table::summary_line(&summary));
             }

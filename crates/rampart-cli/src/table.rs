@@ -150,6 +150,36 @@ fn flags(e: &Endpoint) -> Vec<String> {
     flags
 }
 
+/// Drift items shown per endpoint under the table; `--format json` has them all.
+const DRIFT_SHOWN: usize = 5;
+
+/// Why endpoints are zombies and how traffic drifts from the specs, under the table.
+pub fn spec_report(inventory: &Inventory) -> String {
+    let mut out = String::new();
+    for e in &inventory.endpoints {
+        let Some(spec) = &e.spec else { continue };
+        let name = format!("{} {}{}", e.key.method, e.key.host, e.key.path_template);
+        if let (SpecStatus::Zombie, Some(reason)) = (spec.status, &spec.reason) {
+            let _ = writeln!(out, "  ZOMBIE  {name}: {reason}");
+        }
+        for d in spec.drift.iter().take(DRIFT_SHOWN) {
+            let kind = serde_json::to_value(d.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  DRIFT   {name}: {kind} {}: {}", d.location, d.detail);
+        }
+        if spec.drift.len() > DRIFT_SHOWN {
+            let _ = writeln!(
+                out,
+                "  DRIFT   {name}: … and {} more (see --format json)",
+                spec.drift.len() - DRIFT_SHOWN
+            );
+        }
+    }
+    if out.is_empty() { out } else { format!("Against the declared specs:\n{out}\n") }
+}
+
 pub fn summary_line(s: &Summary) -> String {
     let mut line = format!(
         "{} exchanges ({} skipped) → {} endpoints on {} host(s)",

@@ -259,10 +259,16 @@ fn newer_version(
         }
     }
     let (version, source) = newest?;
+    // Name the newer path with this endpoint's own parameter names, not the `{}` of its shape.
+    let own: Vec<&str> = endpoint.key.path_template.split('/').filter(|s| !s.is_empty()).collect();
     let newer_path: Vec<String> = mine
         .iter()
         .enumerate()
-        .map(|(i, s)| if i == index { version_label(&version) } else { s.clone() })
+        .map(|(i, s)| match (i == index, own.get(i)) {
+            (true, _) => version_label(&version),
+            (false, Some(segment)) if own.len() == mine.len() => (*segment).to_owned(),
+            _ => s.clone(),
+        })
         .collect();
     Some(format!(
         "{} still called while a newer version exists: {method} /{} ({source})",
