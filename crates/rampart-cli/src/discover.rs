@@ -44,6 +44,10 @@ pub struct DiscoverArgs {
     /// Only show endpoints of this host.
     #[arg(long)]
     host: Option<String>,
+    /// Also catalogue static assets (scripts, style sheets, images, fonts, HTML pages), which
+    /// browser recordings are full of; by default they are counted and left out.
+    #[arg(long)]
+    include_static: bool,
     /// Also show paths that only ever answered 404/405 (probes, typos, removed routes); they are
     /// kept in the database either way but are not endpoints and are left out of the export.
     #[arg(long)]
@@ -79,6 +83,8 @@ pub struct Summary {
     pub with_drift: usize,
     /// Paths that only answered 404/405 and no spec declares (hidden unless `--all`).
     pub not_found_paths: usize,
+    /// Requests for static assets left out (unless `--include-static`).
+    pub static_assets_skipped: u64,
 }
 
 #[derive(Serialize)]
@@ -106,7 +112,10 @@ pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
         )
     };
 
-    let mut discovery = Discovery::new(DiscoveryConfig::default());
+    let mut discovery = Discovery::new(DiscoveryConfig {
+        include_static_assets: args.include_static,
+        ..DiscoveryConfig::default()
+    });
     for (host, template) in rampart_openapi::declared_templates(&specs) {
         discovery.declare_template(host.as_deref(), &template);
     }
@@ -120,6 +129,7 @@ pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let skipped: u64 = reports.iter().map(|r| r.skipped).sum();
     report_ingest_errors(&reports);
 
+    let static_assets_skipped = discovery.static_assets_skipped();
     let mut inventory = discovery.finish();
     if !specs.is_empty() {
         rampart_openapi::compare(&mut inventory, &specs);
@@ -154,6 +164,7 @@ pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     }
     let mut summary = summarise(&inventory, exchanges, skipped);
     summary.not_found_paths = not_found_paths;
+    summary.static_assets_skipped = static_assets_skipped;
     match args.format {
         Format::Table => {
             print!("{}", crate::table::inventory_table(&inventory));

@@ -185,6 +185,13 @@ pub fn summary_line(s: &Summary) -> String {
         "{} exchanges ({} skipped) → {} endpoints on {} host(s)",
         s.exchanges, s.skipped, s.endpoints, s.hosts
     );
+    if s.static_assets_skipped > 0 {
+        let _ = write!(
+            line,
+            "; {} static-asset requests left out (see --include-static)",
+            s.static_assets_skipped
+        );
+    }
     if s.not_found_paths > 0 {
         let _ = write!(line, "; {} path(s) only answered 404/405 (not shown, see --all)", s.not_found_paths);
     }

@@ -303,3 +303,49 @@ fn standard_input_is_read_when_the_file_is_a_dash() {
     assert_eq!(report["summary"]["exchanges"], 3000);
     assert_eq!(report["inputs"][0]["file"], "<stdin>");
 }
+
+/// A browser recording holds the page's scripts, styles, images and fonts beside its API calls:
+/// only the API is catalogued, the rest is counted.
+#[test]
+fn static_assets_of_browser_recordings_are_counted_not_catalogued() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = dir.path().join("browser.har");
+    let entry = |url: &str, mime: &str, text: &str| {
+        serde_json::json!({
+            "startedDateTime": "2026-11-29T10:00:00Z", "time": 3,
+            "request": {"method": "GET", "url": url, "headers": []},
+            "response": {"status": 200, "headers": [{"name": "Content-Type", "value": mime}],
+                "content": {"size": text.len(), "mimeType": mime, "text": text}}
+        })
+    };
+    let mut entries = vec![
+        entry("https://ib.bank.example/", "text/html", "<html></html>"),
+        entry("https://ib.bank.example/static/js/main.4f3a2b91.js", "application/javascript", "x"),
+        entry("https://ib.bank.example/static/css/app.9c1d.css", "text/css", "x"),
+        entry("https://ib.bank.example/assets/logo.svg", "image/svg+xml", "<svg/>"),
+        entry("https://ib.bank.example/fonts/inter.woff2", "font/woff2", "x"),
+        entry("https://ib.bank.example/bundle", "application/javascript", "x"),
+    ];
+    for id in [100234, 100987, 102345] {
+        entries.push(entry(
+            &format!("https://ib.bank.example/api/accounts/{id}"),
+            "application/json",
+            &format!("{{\"id\":{id}}}"),
+        ));
+    }
+    let doc = serde_json::json!({"log": {"version": "1.2", "creator": {"name": "Chrome", "version": "1"}, "entries": entries}});
+    std::fs::write(&har, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let har = har.display().to_string();
+
+    let report = json_of(&rampart(&["discover", "--no-db", "--quiet", "--format", "json", &har]));
+    let templates: Vec<&str> =
+        endpoints(&report).iter().map(|e| e["key"]["path_template"].as_str().unwrap()).collect();
+    assert_eq!(templates, ["/", "/api/accounts/{accountId}"], "the page and the API only");
+    assert_eq!(report["summary"]["static_assets_skipped"], 5);
+    assert_eq!(report["summary"]["exchanges"], 9, "every entry was read");
+
+    let all =
+        json_of(&rampart(&["discover", "--no-db", "--quiet", "--format", "json", "--include-static", &har]));
+    assert_eq!(all["summary"]["static_assets_skipped"], 0);
+    assert!(endpoints(&all).len() > 2);
+}

@@ -20,6 +20,10 @@ use crate::schema::observe_text_value;
 pub struct DiscoveryConfig {
     pub record: RecordConfig,
     pub templater: TemplaterConfig,
+    /// Also catalogue static assets (`.js`, `.css`, images, fonts, source maps, HTML pages) that
+    /// browser recordings are full of. Off by default: they are not APIs, and their hashed file
+    /// names would only crowd the inventory.
+    pub include_static_assets: bool,
 }
 
 /// What the templater accumulates per path: the endpoint being learned. Its key is set when the
@@ -57,12 +61,13 @@ pub struct Discovery {
     templater: PathTemplater<Leaf>,
     prior: Vec<Endpoint>,
     observed: u64,
+    static_assets_skipped: u64,
 }
 
 impl Discovery {
     pub fn new(config: DiscoveryConfig) -> Discovery {
         let templater = PathTemplater::new(config.templater.clone());
-        Discovery { config, templater, prior: Vec::new(), observed: 0 }
+        Discovery { config, templater, prior: Vec::new(), observed: 0, static_assets_skipped: 0 }
     }
 
     /// A template that wins over inference (from a declared spec). `host: None` = every host.
@@ -89,6 +94,10 @@ impl Discovery {
         let request = &exchange.request;
         // The query is never part of the path; sources should have split it already.
         let path = request.path.split_once('?').map_or(request.path.as_str(), |(p, _)| p);
+        if !self.config.include_static_assets && is_static_asset(path, exchange) {
+            self.static_assets_skipped += 1;
+            return;
+        }
         // Sources normally send a lower-case host and an upper-case method: only allocate when not.
         let host = if request.host.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(request.host.to_ascii_lowercase())
@@ -103,6 +112,11 @@ impl Discovery {
         let leaf = self.templater.leaf(&host, &method, path);
         record_exchange(&mut leaf.0, exchange, &self.config.record);
         self.observed += 1;
+    }
+
+    /// Static-asset requests left out (see [`DiscoveryConfig::include_static_assets`]).
+    pub fn static_assets_skipped(&self) -> u64 {
+        self.static_assets_skipped
     }
 
     /// Exchanges observed in this run.
@@ -143,6 +157,31 @@ impl Discovery {
         }
         Inventory { endpoints: by_key.into_values().collect() }
     }
+}
+
+/// File extensions of what browsers fetch besides APIs.
+const STATIC_EXTENSIONS: &[&str] = &[
+    "js", "mjs", "css", "map", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp", "avif", "bmp", "woff",
+    "woff2", "ttf", "otf", "eot", "mp4", "webm", "mp3", "html", "htm",
+];
+
+/// A request for a static file: answered with a style sheet or a script, or named like a static
+/// file and not answered with data (`/repos/vercel/next.js` answering JSON is an API call).
+fn is_static_asset(path: &str, exchange: &Exchange) -> bool {
+    let media = exchange.response.as_ref().and_then(|r| r.content_type());
+    if let Some(media) = media.as_deref() {
+        if media == "text/css" || media.ends_with("/javascript") || media == "application/x-javascript" {
+            return true;
+        }
+        if rampart_core::exchange::is_json_media_type(media)
+            || (media.ends_with("xml") && !media.starts_with("image/"))
+        {
+            return false;
+        }
+    }
+    let last = path.rsplit('/').next().unwrap_or("");
+    last.rsplit_once('.')
+        .is_some_and(|(_, ext)| STATIC_EXTENSIONS.iter().any(|s| s.eq_ignore_ascii_case(ext)))
 }
 
 /// A path parameter's observation from the values the templater saw at its position.
