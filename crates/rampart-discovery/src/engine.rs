@@ -7,7 +7,7 @@
 //! siblings — is in. Memory is bounded by the templater's trie, not by the input.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use rampart_core::{Endpoint, EndpointKey, Exchange, Inventory, ParamObservation, SchemaNode};
 use rampart_template::{LeafData, PathParam, PathTemplater, TemplaterConfig};
@@ -24,7 +24,15 @@ pub struct DiscoveryConfig {
     /// browser recordings are full of. Off by default: they are not APIs, and their hashed file
     /// names would only crowd the inventory.
     pub include_static_assets: bool,
+    /// Distinct hosts catalogued; traffic for further hosts is pooled under [`OTHER_HOSTS`].
+    /// `Host` is chosen by the client: without a bound, a scan with random host names would
+    /// grow the inventory without end. 0 means the default.
+    pub max_hosts: usize,
 }
+
+/// Host name under which traffic beyond [`DiscoveryConfig::max_hosts`] is pooled.
+pub const OTHER_HOSTS: &str = "(other-hosts)";
+const DEFAULT_MAX_HOSTS: usize = 4096;
 
 /// What the templater accumulates per path: the endpoint being learned. Its key is set when the
 /// template is decided.
@@ -62,12 +70,20 @@ pub struct Discovery {
     prior: Vec<Endpoint>,
     observed: u64,
     static_assets_skipped: u64,
+    hosts: HashSet<String>,
 }
 
 impl Discovery {
     pub fn new(config: DiscoveryConfig) -> Discovery {
         let templater = PathTemplater::new(config.templater.clone());
-        Discovery { config, templater, prior: Vec::new(), observed: 0, static_assets_skipped: 0 }
+        Discovery {
+            config,
+            templater,
+            prior: Vec::new(),
+            observed: 0,
+            static_assets_skipped: 0,
+            hosts: HashSet::new(),
+        }
     }
 
     /// A template that wins over inference (from a declared spec). `host: None` = every host.
@@ -109,6 +125,8 @@ impl Discovery {
         } else {
             Cow::Borrowed(request.method.as_str())
         };
+        let host = bounded(&mut self.hosts, host, self.config.max_hosts_or_default(), OTHER_HOSTS);
+        // Methods need no bound here: the templater pools invalid and excess ones per node.
         let leaf = self.templater.leaf(&host, &method, path);
         record_exchange(&mut leaf.0, exchange, &self.config.record);
         self.observed += 1;
@@ -159,6 +177,30 @@ impl Discovery {
     }
 }
 
+impl DiscoveryConfig {
+    fn max_hosts_or_default(&self) -> usize {
+        if self.max_hosts == 0 { DEFAULT_MAX_HOSTS } else { self.max_hosts }
+    }
+}
+
+/// `value` itself while fewer than `max` distinct values were seen (or it is one of them),
+/// `other` after that.
+fn bounded<'a>(
+    seen: &mut HashSet<String>,
+    value: Cow<'a, str>,
+    max: usize,
+    other: &'static str,
+) -> Cow<'a, str> {
+    if seen.contains(value.as_ref()) {
+        return value;
+    }
+    if seen.len() < max {
+        seen.insert(value.clone().into_owned());
+        return value;
+    }
+    Cow::Borrowed(other)
+}
+
 /// File extensions of what browsers fetch besides APIs.
 const STATIC_EXTENSIONS: &[&str] = &[
     "js", "mjs", "css", "map", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp", "avif", "bmp", "woff",
@@ -192,4 +234,49 @@ fn path_param(param: &PathParam, calls: u64) -> ParamObservation {
         observe_text_value(&mut schema, value);
     }
     ParamObservation { name: param.name.clone(), seen: calls, schema }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exchange(host: &str, method: &str, path: &str) -> Exchange {
+        serde_json::from_value(serde_json::json!({
+            "started_at": "2026-11-29T10:00:00Z",
+            "request": {"method": method, "host": host, "path": path},
+            "response": {"status": 200, "headers": [["Content-Type", "application/json"]], "body": {"text": "{\"id\":1}"}}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn hosts_and_methods_chosen_by_clients_stay_bounded() {
+        let mut discovery = Discovery::new(DiscoveryConfig { max_hosts: 3, ..DiscoveryConfig::default() });
+        for i in 0..1000 {
+            discovery.observe(&exchange(&format!("h{i}.bank.example"), "GET", "/health"));
+            discovery.observe(&exchange("api.bank.example", &format!("M{i}"), "/health"));
+        }
+        discovery.observe(&exchange("api.bank.example", "GET /x HTTP/1.1", "/health"));
+        let inventory = discovery.finish();
+        let hosts: HashSet<&str> = inventory.endpoints.iter().map(|e| e.key.host.as_str()).collect();
+        assert_eq!(hosts.len(), 4, "three hosts and the pool: {hosts:?}");
+        assert!(hosts.contains(OTHER_HOSTS));
+        let methods: HashSet<&str> = inventory.endpoints.iter().map(|e| e.key.method.as_str()).collect();
+        assert!(methods.len() < 100, "methods are pooled by the templater: {}", methods.len());
+        let calls: u64 = inventory.endpoints.iter().map(|e| e.calls).sum();
+        assert_eq!(calls, 2001, "nothing is lost, only pooled");
+    }
+
+    #[test]
+    fn static_files_are_told_from_api_calls_named_like_files() {
+        let mut asset = exchange("ib.bank.example", "GET", "/static/js/main.4f3a2b91.js");
+        asset.response.as_mut().unwrap().headers =
+            vec![("Content-Type".into(), "application/javascript".into())];
+        assert!(is_static_asset("/static/js/main.4f3a2b91.js", &asset));
+        let repo = exchange("api.github.example", "GET", "/repos/vercel/next.js");
+        assert!(!is_static_asset("/repos/vercel/next.js", &repo), "answered with JSON: an API call");
+        let mut logo = exchange("ib.bank.example", "GET", "/assets/logo.svg");
+        logo.response.as_mut().unwrap().headers = vec![("Content-Type".into(), "image/svg+xml".into())];
+        assert!(is_static_asset("/assets/logo.svg", &logo));
+    }
 }
