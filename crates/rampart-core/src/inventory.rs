@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::latency::LatencyHistogram;
 use crate::schema::SchemaNode;
+use crate::sensitive::SensitiveType;
 
 /// Status code under which exchanges without a response are counted.
 pub const NO_RESPONSE_STATUS: u16 = 0;
@@ -222,8 +223,42 @@ pub struct Endpoint {
     /// Bodies that claimed to be JSON (or form) and did not parse, or were cut short by limits.
     #[serde(default)]
     pub unparsed_bodies: u64,
+    /// Which sensitive data the endpoint accepts and returns, and to whom.
+    #[serde(default)]
+    pub sensitive: SensitiveExposure,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<SpecComparison>,
+}
+
+/// Calls per sensitive type, by how the data moved. Field-level detail is in the schemas
+/// (`SchemaNode::sensitive`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SensitiveExposure {
+    /// Calls whose request (parameters or body) carried the type.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub accepted: BTreeMap<SensitiveType, u64>,
+    /// Calls whose response carried the type.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub returned: BTreeMap<SensitiveType, u64>,
+    /// Of those, calls that carried no credential at all.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub returned_unauthenticated: BTreeMap<SensitiveType, u64>,
+    /// Calls whose response carried the type for several records at once (in arrays).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub returned_in_bulk: BTreeMap<SensitiveType, u64>,
+}
+
+impl SensitiveExposure {
+    pub fn merge(&mut self, other: &SensitiveExposure) {
+        merge_counts(&mut self.accepted, &other.accepted);
+        merge_counts(&mut self.returned, &other.returned);
+        merge_counts(&mut self.returned_unauthenticated, &other.returned_unauthenticated);
+        merge_counts(&mut self.returned_in_bulk, &other.returned_in_bulk);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.accepted.is_empty() && self.returned.is_empty()
+    }
 }
 
 impl Endpoint {
@@ -245,6 +280,7 @@ impl Endpoint {
             request_bodies: BTreeMap::new(),
             responses: BTreeMap::new(),
             unparsed_bodies: 0,
+            sensitive: SensitiveExposure::default(),
             spec: None,
         }
     }
@@ -284,6 +320,7 @@ impl Endpoint {
             merge_schemas(self.responses.entry(*status).or_default(), bodies);
         }
         self.unparsed_bodies += other.unparsed_bodies;
+        self.sensitive.merge(&other.sensitive);
         if self.spec.is_none() {
             self.spec.clone_from(&other.spec);
         }

@@ -20,7 +20,7 @@ pub mod sensitive;
 pub use exchange::{Body, Client, EXCHANGE_FORMAT_VERSION, Exchange, Request, Response, Source, SourceKind};
 pub use inventory::{
     AuthKind, AuthObservations, AuthSchemeStats, Drift, DriftKind, Endpoint, EndpointKey, Inventory,
-    JwtObservations, ParamLocation, ParamObservation, SpecComparison, SpecStatus,
+    JwtObservations, ParamLocation, ParamObservation, SensitiveExposure, SpecComparison, SpecStatus,
 };
 pub use latency::LatencyHistogram;
 pub use schema::{ArrayStats, NumberStats, ObjectStats, SchemaNode, StringFormat, StringStats};

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::sensitive::SensitiveType;
+
 /// How many masked example values a string location keeps.
 pub const MAX_EXAMPLES: usize = 3;
 
@@ -31,6 +33,9 @@ pub struct SchemaNode {
     pub array: Option<Box<ArrayStats>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<Box<ObjectStats>>,
+    /// Values seen here that carried each kind of sensitive data.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sensitive: BTreeMap<SensitiveType, u64>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -123,6 +128,9 @@ impl SchemaNode {
     /// Fold `other` into `self`.
     pub fn merge(&mut self, other: &SchemaNode) {
         self.seen += other.seen;
+        for (kind, n) in &other.sensitive {
+            *self.sensitive.entry(*kind).or_default() += n;
+        }
         self.null += other.null;
         self.boolean += other.boolean;
         merge_number(&mut self.integer, &other.integer);
@@ -195,6 +203,19 @@ impl SchemaNode {
 
     pub fn is_empty(&self) -> bool {
         self.seen == 0
+    }
+
+    /// Every sensitive type found here or below, for summaries.
+    pub fn sensitive_types(&self, out: &mut std::collections::BTreeSet<SensitiveType>) {
+        out.extend(self.sensitive.keys().copied());
+        if let Some(array) = &self.array {
+            array.items.sensitive_types(out);
+        }
+        if let Some(object) = &self.object {
+            for property in object.properties.values() {
+                property.sensitive_types(out);
+            }
+        }
     }
 }
 

@@ -8,12 +8,15 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use rampart_core::{Endpoint, EndpointKey, Exchange, Inventory, ParamObservation, SchemaNode};
 use rampart_template::{LeafData, PathParam, PathTemplater, TemplaterConfig};
 
+use crate::classify::ValueClassifier;
 use crate::record::{RecordConfig, record_exchange, response_shape};
-use crate::schema::observe_text_value;
+use crate::schema::{Scratch, observe_text_value_with};
+use rampart_core::schema::MAX_EXAMPLES;
 
 /// Settings of a discovery run.
 #[derive(Debug, Clone, Default)]
@@ -153,7 +156,17 @@ impl Discovery {
                 path_template: templated.template,
             };
             let calls = endpoint.calls;
-            endpoint.path_params = templated.params.iter().map(|p| path_param(p, calls)).collect();
+            endpoint.path_params = templated
+                .params
+                .iter()
+                .map(|p| path_param(p, calls, self.config.record.classifier.clone()))
+                .collect();
+            // Identifiers in paths land in logs and caches: what they carry counts as accepted.
+            for param in &endpoint.path_params {
+                for (kind, n) in &param.schema.sensitive {
+                    *endpoint.sensitive.accepted.entry(*kind).or_default() += n;
+                }
+            }
             match by_key.get_mut(&endpoint.key) {
                 Some(existing) => existing.merge(&endpoint),
                 None => {
@@ -227,11 +240,17 @@ fn is_static_asset(path: &str, exchange: &Exchange) -> bool {
 }
 
 /// A path parameter's observation from the values the templater saw at its position.
-fn path_param(param: &PathParam, calls: u64) -> ParamObservation {
+fn path_param(
+    param: &PathParam,
+    calls: u64,
+    classifier: Option<Arc<dyn ValueClassifier>>,
+) -> ParamObservation {
     let mut schema = SchemaNode::default();
+    let mut scratch = Scratch::with_classifier(classifier);
+    scratch.set_field(&param.name);
     // Examples are masked as they are recorded: the raw values never reach the inventory.
     for value in &param.examples {
-        observe_text_value(&mut schema, value);
+        observe_text_value_with(&mut schema, value, MAX_EXAMPLES, &mut scratch);
     }
     ParamObservation { name: param.name.clone(), seen: calls, schema }
 }

@@ -13,6 +13,8 @@
 //! * [`mask`] masks the examples a schema keeps: the inventory must never hold customer data.
 //! * [`auth`] classifies credentials and decodes (never verifies) JWTs, and derives a stable
 //!   client identity that is never the credential itself.
+//! * [`classify`] is the seam to a sensitive-data engine: every scalar recorded is classified
+//!   and its sensitive kinds counted on its schema node.
 //! * [`record`] ties them together and adds version detection and header filtering.
 //! * [`engine`] runs a whole discovery: it feeds exchanges to the path templater
 //!   (`rampart-template`) and to [`record`], and turns the result into an inventory.
@@ -20,6 +22,7 @@
 //! Nothing here does I/O or logs values: the crate is data in, data out.
 
 pub mod auth;
+pub mod classify;
 pub mod engine;
 pub mod format;
 pub mod mask;
@@ -27,6 +30,7 @@ pub mod record;
 pub mod schema;
 
 pub use auth::{Credential, Credentials, classify, identity, record_auth};
+pub use classify::ValueClassifier;
 pub use engine::{Discovery, DiscoveryConfig};
 pub use mask::mask_example;
 pub use record::{RecordConfig, record_exchange, response_shape};

@@ -8,12 +8,16 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rampart_core::inventory::NO_RESPONSE_STATUS;
-use rampart_core::{Body, Endpoint, Exchange, ParamObservation, Request, SchemaNode};
+use rampart_core::{
+    Body, Endpoint, Exchange, ParamObservation, Request, SchemaNode, SensitiveExposure, SensitiveType,
+};
 
 use crate::auth;
-use crate::schema::{self, BodyError, InferenceLimits, Scratch, is_json_media, observe_body};
+use crate::classify::ValueClassifier;
+use crate::schema::{self, BodyError, InferenceLimits, Scratch, is_json_media, observe_body_with};
 
 /// Media type recorded for a body sent without `Content-Type` that does not look like JSON.
 const UNKNOWN_MEDIA: &str = "application/octet-stream";
@@ -24,16 +28,28 @@ const MAX_VERSION_LEN: usize = 32;
 const MAX_MEDIA_TYPES: usize = 32;
 
 /// How much of an exchange is examined.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct RecordConfig {
     pub limits: InferenceLimits,
     /// Bodies larger than this are not parsed; JSON and form ones count as unparsed.
     pub max_body_bytes: usize,
+    /// The sensitive-data engine every recorded value goes through; none: no classification.
+    pub classifier: Option<Arc<dyn ValueClassifier>>,
 }
 
 impl Default for RecordConfig {
     fn default() -> Self {
-        RecordConfig { limits: InferenceLimits::default(), max_body_bytes: 1024 * 1024 }
+        RecordConfig { limits: InferenceLimits::default(), max_body_bytes: 1024 * 1024, classifier: None }
+    }
+}
+
+impl std::fmt::Debug for RecordConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordConfig")
+            .field("limits", &self.limits)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("classifier", &self.classifier.is_some())
+            .finish()
     }
 }
 
@@ -64,7 +80,7 @@ pub fn record_exchange(endpoint: &mut Endpoint, ex: &Exchange, cfg: &RecordConfi
         count_capped(&mut endpoint.api_versions, &version, MAX_MEDIA_TYPES);
     }
 
-    let mut scratch = Scratch::default();
+    let mut scratch = Scratch::with_classifier(cfg.classifier.clone());
     let max_names = cfg.limits.max_properties;
     let query = ex.request.query.iter().filter(|(name, _)| !auth::is_api_key_query_param(name));
     record_params(
@@ -87,18 +103,22 @@ pub fn record_exchange(endpoint: &mut Endpoint, ex: &Exchange, cfg: &RecordConfi
         PreparedBody::Absent => {}
         PreparedBody::Unparsed => endpoint.unparsed_bodies += 1,
         PreparedBody::Ready { media, bytes } => {
-            if !observe_into(&mut endpoint.request_bodies, &media, &bytes, &cfg.limits) {
+            if !observe_into(&mut endpoint.request_bodies, &media, &bytes, &cfg.limits, &mut scratch) {
                 endpoint.unparsed_bodies += 1;
             }
         }
     }
+    // What the request carried: parameters and body.
+    count_kinds(&mut endpoint.sensitive.accepted, scratch.found.iter().map(|(kind, _)| *kind));
+    scratch.found.clear();
+
     if let Some(resp) = &ex.response {
         match prepare_body(resp.body.as_ref(), response_media.as_deref(), cfg) {
             PreparedBody::Absent => {}
             PreparedBody::Unparsed => endpoint.unparsed_bodies += 1,
             PreparedBody::Ready { media, bytes } => {
                 let bodies = endpoint.responses.entry(resp.status).or_default();
-                if !observe_into(bodies, &media, &bytes, &cfg.limits) {
+                if !observe_into(bodies, &media, &bytes, &cfg.limits, &mut scratch) {
                     endpoint.unparsed_bodies += 1;
                 }
                 if bodies.is_empty() {
@@ -106,7 +126,35 @@ pub fn record_exchange(endpoint: &mut Endpoint, ex: &Exchange, cfg: &RecordConfi
                 }
             }
         }
+        record_returned(&mut endpoint.sensitive, &scratch.found, creds.is_none());
     }
+}
+
+/// One call per kind, however many values of it the call carried.
+fn count_kinds(counts: &mut BTreeMap<SensitiveType, u64>, kinds: impl Iterator<Item = SensitiveType>) {
+    let mut kinds: Vec<SensitiveType> = kinds.collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    for kind in kinds {
+        *counts.entry(kind).or_default() += 1;
+    }
+}
+
+/// What a response carried: each kind once per call; to an unauthenticated caller; and in bulk,
+/// when several records of the kind came back in arrays.
+fn record_returned(exposure: &mut SensitiveExposure, found: &[(SensitiveType, bool)], unauthenticated: bool) {
+    if found.is_empty() {
+        return;
+    }
+    count_kinds(&mut exposure.returned, found.iter().map(|(kind, _)| *kind));
+    if unauthenticated {
+        count_kinds(&mut exposure.returned_unauthenticated, found.iter().map(|(kind, _)| *kind));
+    }
+    let mut in_arrays: Vec<SensitiveType> =
+        found.iter().filter(|(_, in_array)| *in_array).map(|(k, _)| *k).collect();
+    in_arrays.sort_unstable();
+    let bulk = in_arrays.chunk_by(|a, b| a == b).filter(|run| run.len() >= 2).map(|run| run[0]);
+    count_kinds(&mut exposure.returned_in_bulk, bulk);
 }
 
 /// `Application/JSON; charset=utf-8` → `application/json`, borrowed when already lower-case.
@@ -158,6 +206,7 @@ fn record_params<'a>(
         if first_in_call {
             param.seen += 1;
         }
+        scratch.set_field(&param.name);
         schema::observe_text_value_with(&mut param.schema, value, limits.max_examples, scratch);
         if first_in_call {
             counted.push(name);
@@ -330,6 +379,7 @@ fn observe_into(
     media: &str,
     bytes: &[u8],
     limits: &InferenceLimits,
+    scratch: &mut Scratch,
 ) -> bool {
     let fresh = !bodies.contains_key(media);
     if fresh && bodies.len() >= MAX_MEDIA_TYPES {
@@ -339,7 +389,7 @@ fn observe_into(
         bodies.insert(media.to_owned(), SchemaNode::default());
     }
     let Some(node) = bodies.get_mut(media) else { return true };
-    let ok = match observe_body(node, bytes, media, limits) {
+    let ok = match observe_body_with(node, bytes, media, limits, scratch) {
         Ok(()) => true,
         Err(BodyError::Unsupported(_)) => {
             node.seen += 1;

@@ -17,6 +17,10 @@ use rampart_core::schema::MAX_EXAMPLES;
 use rampart_core::{ArrayStats, NumberStats, SchemaNode, StringStats};
 use serde::de::{self, DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
+use std::sync::Arc;
+
+use crate::classify::ValueClassifier;
+use rampart_core::SensitiveType;
 
 use crate::format::detect_format;
 use crate::mask::mask_example_into;
@@ -74,6 +78,54 @@ pub(crate) struct Scratch {
     /// Hashes of the property names met so far in each object being walked (a stack), to spot
     /// duplicate names without allocating.
     keys: Vec<u64>,
+    /// Classifies every scalar recorded, when set.
+    classifier: Option<Arc<dyn ValueClassifier>>,
+    /// Names of the properties being walked, end to end, and where each starts: the innermost
+    /// is the field name handed to the classifier.
+    fields: String,
+    field_starts: Vec<usize>,
+    /// Arrays enclosing the value being walked.
+    array_depth: usize,
+    kinds: Vec<SensitiveType>,
+    /// Sensitive kinds found during the walk, and whether inside an array (records in bulk).
+    pub(crate) found: Vec<(SensitiveType, bool)>,
+}
+
+impl Scratch {
+    pub(crate) fn with_classifier(classifier: Option<Arc<dyn ValueClassifier>>) -> Scratch {
+        Scratch { classifier, ..Scratch::default() }
+    }
+
+    fn push_field(&mut self, name: &str) {
+        self.field_starts.push(self.fields.len());
+        self.fields.push_str(name);
+    }
+
+    fn pop_field(&mut self) {
+        if let Some(start) = self.field_starts.pop() {
+            self.fields.truncate(start);
+        }
+    }
+
+    /// Set the field for a value outside any body (a parameter or header name).
+    pub(crate) fn set_field(&mut self, name: &str) {
+        self.fields.clear();
+        self.field_starts.clear();
+        self.push_field(name);
+    }
+
+    /// Classify `value`; count each kind found on `node`. Returns the first kind, for masking.
+    fn classify(&mut self, node: &mut SchemaNode, value: &str) -> Option<SensitiveType> {
+        let classifier = self.classifier.as_ref()?;
+        self.kinds.clear();
+        let field = self.field_starts.last().map(|start| &self.fields[*start..]);
+        classifier.classify(field, value, &mut self.kinds);
+        for kind in &self.kinds {
+            *node.sensitive.entry(*kind).or_default() += 1;
+            self.found.push((*kind, self.array_depth > 0));
+        }
+        self.kinds.first().copied()
+    }
 }
 
 /// Record one JSON value at `node`.
@@ -98,6 +150,17 @@ pub fn observe_body(
     media_type: &str,
     limits: &InferenceLimits,
 ) -> Result<(), BodyError> {
+    observe_body_with(node, bytes, media_type, limits, &mut Scratch::default())
+}
+
+/// [`observe_body`] with the caller's working memory (and its classifier).
+pub(crate) fn observe_body_with(
+    node: &mut SchemaNode,
+    bytes: &[u8],
+    media_type: &str,
+    limits: &InferenceLimits,
+    scratch: &mut Scratch,
+) -> Result<(), BodyError> {
     let media = media_type.split(';').next().unwrap_or("").trim();
     if is_json_media(media) {
         let text = std::str::from_utf8(bytes).map_err(|_| BodyError::InvalidUtf8)?;
@@ -106,14 +169,13 @@ pub fn observe_body(
             serde_json::from_str::<IgnoredAny>(text)?;
             return Err(BodyError::InvalidJson(serde_json::Error::custom("not a complete JSON document")));
         }
-        let mut scratch = Scratch::default();
         let mut de = serde_json::Deserializer::from_str(text);
-        NodeSeed { node, depth: 0, limits, scratch: &mut scratch }.deserialize(&mut de)?;
+        NodeSeed { node, depth: 0, limits, scratch }.deserialize(&mut de)?;
         de.end()?;
         Ok(())
     } else if media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
         let text = std::str::from_utf8(bytes).map_err(|_| BodyError::InvalidUtf8)?;
-        observe_form(node, text, limits, &mut Scratch::default());
+        observe_form(node, text, limits, scratch);
         Ok(())
     } else {
         Err(BodyError::Unsupported(media.to_owned()))
@@ -157,6 +219,11 @@ pub(crate) fn observe_text_value_with(
     max_examples: usize,
     scratch: &mut Scratch,
 ) {
+    // Classified as sent: `234123412346` is an Aadhaar number before it is an integer.
+    let kind = scratch.classify(node, s);
+    if let Some(kind) = kind {
+        return observe_sensitive_str(node, s, kind, max_examples, scratch);
+    }
     match s {
         "true" => return observe_bool(node),
         "false" => return observe_bool(node),
@@ -225,6 +292,32 @@ fn add_number(stats: &mut Option<NumberStats>, v: f64) {
 }
 
 fn observe_str(node: &mut SchemaNode, s: &str, max_examples: usize, scratch: &mut Scratch) {
+    match scratch.classify(node, s) {
+        Some(kind) => observe_sensitive_str(node, s, kind, max_examples, scratch),
+        None => observe_plain_str(node, s, max_examples, scratch),
+    }
+}
+
+/// A string known to carry `kind`: recorded as any string, its example masked by the engine.
+fn observe_sensitive_str(
+    node: &mut SchemaNode,
+    s: &str,
+    kind: SensitiveType,
+    max_examples: usize,
+    scratch: &mut Scratch,
+) {
+    let examples_before = node.string.as_ref().map_or(0, |st| st.examples.len());
+    observe_plain_str(node, s, 0, scratch);
+    let (Some(classifier), Some(stats)) = (scratch.classifier.as_ref(), node.string.as_mut()) else { return };
+    if examples_before < max_examples {
+        let masked = classifier.mask(kind, s);
+        if !stats.examples.contains(&masked) {
+            stats.examples.push(masked);
+        }
+    }
+}
+
+fn observe_plain_str(node: &mut SchemaNode, s: &str, max_examples: usize, scratch: &mut Scratch) {
     node.seen += 1;
     let len = s.chars().count() as u64;
     let stats = node.string.get_or_insert_with(StringStats::default);
@@ -290,6 +383,10 @@ fn walk_value(
         Value::Null => observe_null(node),
         Value::Bool(_) => observe_bool(node),
         Value::Number(n) => match (n.is_f64(), n.as_f64()) {
+            (false, Some(v)) if v.abs() >= 1e7 => {
+                classify_long_integer(node, v.abs() as u64, scratch);
+                observe_integer(node, v);
+            }
             (false, Some(v)) => observe_integer(node, v),
             (true, Some(v)) => observe_number(node, v),
             (_, None) => observe_number(node, 0.0),
@@ -302,9 +399,11 @@ fn walk_value(
             }
             let arr = node.array.get_or_insert_default();
             record_array_len(arr, items.len() as u64);
+            scratch.array_depth += 1;
             for item in items.iter().take(limits.max_array_items) {
                 walk_value(&mut arr.items, item, depth + 1, limits, scratch);
             }
+            scratch.array_depth -= 1;
         }
         Value::Object(map) => {
             node.seen += 1;
@@ -317,10 +416,16 @@ fn walk_value(
             for (name, v) in map {
                 let has_room = obj.properties.len() < limits.max_properties && name.len() <= MAX_NAME_LEN;
                 match obj.properties.get_mut(name.as_str()) {
-                    Some(p) => walk_value(p, v, depth + 1, limits, scratch),
+                    Some(p) => {
+                        scratch.push_field(name);
+                        walk_value(p, v, depth + 1, limits, scratch);
+                        scratch.pop_field();
+                    }
                     None if has_room => {
+                        scratch.push_field(name);
                         let p = obj.properties.entry(name.clone()).or_default();
                         walk_value(p, v, depth + 1, limits, scratch);
+                        scratch.pop_field();
                     }
                     None => truncated = true,
                 }
@@ -329,6 +434,15 @@ fn walk_value(
                 obj.truncated += 1;
             }
         }
+    }
+}
+
+/// Identifiers sent as JSON numbers (account numbers, national ids) are classified too; short
+/// numbers (amounts, counts) cannot be any of the kinds and are skipped cheaply.
+fn classify_long_integer(node: &mut SchemaNode, v: u64, scratch: &mut Scratch) {
+    if v >= 10_000_000 && scratch.classifier.is_some() {
+        let mut buf = itoa::Buffer::new();
+        scratch.classify(node, buf.format(v));
     }
 }
 
@@ -371,11 +485,13 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        classify_long_integer(self.node, v.unsigned_abs(), self.scratch);
         observe_integer(self.node, v as f64);
         Ok(())
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        classify_long_integer(self.node, v, self.scratch);
         observe_integer(self.node, v as f64);
         Ok(())
     }
@@ -400,6 +516,7 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
         let arr = node.array.get_or_insert_default();
         let mut len = 0u64;
         let mut finished = false;
+        scratch.array_depth += 1;
         while len < limits.max_array_items as u64 {
             let seed = NodeSeed { node: &mut arr.items, depth: depth + 1, limits, scratch };
             if seq.next_element_seed(seed)?.is_none() {
@@ -408,6 +525,7 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
             }
             len += 1;
         }
+        scratch.array_depth -= 1;
         if !finished {
             while seq.next_element::<IgnoredAny>()?.is_some() {
                 len += 1;
@@ -436,11 +554,17 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
                 Some(_) if is_duplicate_name(&mut scratch.keys, mark, name.as_str()) => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                Some(p) => map.next_value_seed(NodeSeed { node: p, depth: depth + 1, limits, scratch })?,
+                Some(p) => {
+                    scratch.push_field(name.as_str());
+                    map.next_value_seed(NodeSeed { node: p, depth: depth + 1, limits, scratch })?;
+                    scratch.pop_field();
+                }
                 None if has_room => {
                     scratch.keys.push(fnv1a(name.as_str().as_bytes()));
+                    scratch.push_field(name.as_str());
                     let p = obj.properties.entry(name.into_owned()).or_default();
                     map.next_value_seed(NodeSeed { node: p, depth: depth + 1, limits, scratch })?;
+                    scratch.pop_field();
                 }
                 None => {
                     truncated = true;
@@ -511,11 +635,17 @@ fn observe_form(node: &mut SchemaNode, text: &str, limits: &InferenceLimits, scr
         let has_room = obj.properties.len() < limits.max_properties && name.len() <= MAX_NAME_LEN;
         match obj.properties.get_mut(name.as_ref()) {
             Some(_) if is_duplicate_name(&mut scratch.keys, mark, &name) => {}
-            Some(p) => observe_text_value_with(p, &form_decode(raw_value), limits.max_examples, scratch),
+            Some(p) => {
+                scratch.push_field(&name);
+                observe_text_value_with(p, &form_decode(raw_value), limits.max_examples, scratch);
+                scratch.pop_field();
+            }
             None if has_room => {
                 scratch.keys.push(fnv1a(name.as_bytes()));
+                scratch.push_field(&name);
                 let p = obj.properties.entry(name.into_owned()).or_default();
                 observe_text_value_with(p, &form_decode(raw_value), limits.max_examples, scratch);
+                scratch.pop_field();
             }
             None => truncated = true,
         }
