@@ -85,6 +85,10 @@ pub struct Summary {
     pub not_found_paths: usize,
     /// Requests for static assets left out (unless `--include-static`).
     pub static_assets_skipped: u64,
+    /// Endpoints that return sensitive data; of those, to unauthenticated callers; in bulk.
+    pub sensitive_endpoints: usize,
+    pub sensitive_unauthenticated: usize,
+    pub sensitive_in_bulk: usize,
 }
 
 #[derive(Serialize)]
@@ -303,6 +307,9 @@ pub fn summarise(inventory: &Inventory, exchanges: u64, skipped: u64) -> Summary
     hosts.dedup();
     s.hosts = hosts.len();
     for e in &inventory.endpoints {
+        s.sensitive_endpoints += usize::from(!e.sensitive.returned.is_empty());
+        s.sensitive_unauthenticated += usize::from(!e.sensitive.returned_unauthenticated.is_empty());
+        s.sensitive_in_bulk += usize::from(!e.sensitive.returned_in_bulk.is_empty());
         if let Some(spec) = &e.spec {
             match spec.status {
                 SpecStatus::Documented => s.documented += 1,

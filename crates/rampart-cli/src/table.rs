@@ -17,8 +17,19 @@ pub fn inventory_table(inventory: &Inventory) -> String {
             &b.key.method,
         ))
     });
-    let header =
-        ["METHOD", "PATH", "CALLS", "STATUS", "P50 ms", "P95 ms", "AUTH", "VERSION", "SPEC", "FLAGS"];
+    let header = [
+        "METHOD",
+        "PATH",
+        "CALLS",
+        "STATUS",
+        "P50 ms",
+        "P95 ms",
+        "AUTH",
+        "VERSION",
+        "SENSITIVE",
+        "SPEC",
+        "FLAGS",
+    ];
     let mut out = String::new();
     let mut host_start = 0;
     while host_start < endpoints.len() {
@@ -27,7 +38,7 @@ pub fn inventory_table(inventory: &Inventory) -> String {
             .iter()
             .position(|e| &e.key.host != host)
             .map_or(endpoints.len(), |n| host_start + n);
-        let rows: Vec<[String; 10]> = endpoints[host_start..host_end].iter().map(|e| row(e)).collect();
+        let rows: Vec<[String; 11]> = endpoints[host_start..host_end].iter().map(|e| row(e)).collect();
         let mut widths = header.map(str::len);
         for r in &rows {
             for (w, cell) in widths.iter_mut().zip(r) {
@@ -48,7 +59,7 @@ pub fn inventory_table(inventory: &Inventory) -> String {
     out
 }
 
-fn push_row(out: &mut String, cells: &[String; 10], widths: &[usize; 10]) {
+fn push_row(out: &mut String, cells: &[String; 11], widths: &[usize; 11]) {
     let mut line = String::from("  ");
     for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
         // Numbers read best right-aligned.
@@ -62,7 +73,7 @@ fn push_row(out: &mut String, cells: &[String; 10], widths: &[usize; 10]) {
     out.push('\n');
 }
 
-fn row(e: &Endpoint) -> [String; 10] {
+fn row(e: &Endpoint) -> [String; 11] {
     let ms = |q: f64| e.latency.quantile(q).map_or_else(|| "-".to_owned(), format_ms);
     [
         e.key.method.clone(),
@@ -73,6 +84,7 @@ fn row(e: &Endpoint) -> [String; 10] {
         ms(0.95),
         auth_summary(e),
         e.api_versions.keys().cloned().collect::<Vec<_>>().join(","),
+        sensitive_summary(e),
         spec_label(e),
         flags(e).join(" "),
     ]
@@ -134,8 +146,34 @@ fn spec_label(e: &Endpoint) -> String {
     .to_owned()
 }
 
+/// Sensitive kinds the endpoint returns (then those it only accepts, marked `in:`), a few by
+/// name and the rest counted, so the column stays readable.
+pub fn sensitive_summary(e: &Endpoint) -> String {
+    const SHOWN: usize = 3;
+    let returned: Vec<&str> = e.sensitive.returned.keys().map(|k| k.name()).collect();
+    let accepted_only: Vec<String> = e
+        .sensitive
+        .accepted
+        .keys()
+        .filter(|k| !e.sensitive.returned.contains_key(k))
+        .map(|k| format!("in:{}", k.name()))
+        .collect();
+    let all: Vec<&str> = returned.iter().copied().chain(accepted_only.iter().map(String::as_str)).collect();
+    let mut text = all.iter().take(SHOWN).copied().collect::<Vec<_>>().join(",");
+    if all.len() > SHOWN {
+        text.push_str(&format!(",+{}", all.len() - SHOWN));
+    }
+    text
+}
+
 fn flags(e: &Endpoint) -> Vec<String> {
     let mut flags = Vec::new();
+    if !e.sensitive.returned_unauthenticated.is_empty() {
+        flags.push("pii-unauth".to_owned());
+    }
+    if !e.sensitive.returned_in_bulk.is_empty() {
+        flags.push("pii-bulk".to_owned());
+    }
     if e.auth.unauthenticated_success > 0 {
         flags.push(format!("unauth-2xx:{}", e.auth.unauthenticated_success));
     }
@@ -185,6 +223,13 @@ pub fn summary_line(s: &Summary) -> String {
         "{} exchanges ({} skipped) → {} endpoints on {} host(s)",
         s.exchanges, s.skipped, s.endpoints, s.hosts
     );
+    if s.sensitive_endpoints > 0 {
+        let _ = write!(
+            line,
+            "; {} return sensitive data ({} to unauthenticated callers, {} in bulk)",
+            s.sensitive_endpoints, s.sensitive_unauthenticated, s.sensitive_in_bulk
+        );
+    }
     if s.static_assets_skipped > 0 {
         let _ = write!(
             line,
