@@ -1,3 +1,298 @@
-//! rampart-sensitive (being written): sensitive-data detectors, validators and masking.
+//! rampart-sensitive: says, for every field of API traffic, what kind of sensitive data it
+//! carries — precisely enough that a bank trusts it — and masks it. No I/O: values in,
+//! detections out. Discovery uses it to label inventory fields; the gateway will use the same
+//! [`mask::mask`] to mask responses in place, and detection to spot over-sharing.
+//!
+//! # How a value is judged
+//!
+//! * **Values decide; names help.** Each checksummed type (cards, IBAN, NRIC, Aadhaar, …) is
+//!   reported only when its validator (in [`validate`]) accepts the value. The field name
+//!   ([`field_names`]) lifts confidence, chooses between types that share a format, and alone
+//!   decides the types that have no checksum (person name, address, password, API key, bank
+//!   account, date of birth).
+//! * **Weak checksums need more than the checksum.** About one random 12-digit number in ten
+//!   passes Verhoeff; so a bare Aadhaar, TFN, My Number, Thai ID, NIK, SSN or Medicare number
+//!   is reported only with a field name that says so or written in its official grouping
+//!   (`2345 6789 0124`, `123-45-6789`). A bare Luhn-valid 16-digit number is `Low` unless the
+//!   name says card or it is grouped by four. [`ClassifierConfig::min_confidence`] (default
+//!   `Medium`) drops `Low` findings.
+//! * **One pass, then validators.** A single multi-pattern lazy DFA (regex-automata) finds
+//!   candidate spans by shape ("digits with separators", "letter + digits", "email",
+//!   "`AKIA…`"); only candidates reach the validators. Values with no digit, `@` or `:` and
+//!   shorter than 16 bytes skip even that: most JSON strings (`"ACTIVE"`, `"SGD"`) cost a byte
+//!   scan.
+//! * **Never the raw value.** A [`Detection`] carries the type, confidence, where it was, the
+//!   byte span (for masking in place) and a masked sample; nothing here logs or stores a value.
+//! * **Hostile input is linear.** The DFA is linear and its patterns avoid the restart traps
+//!   of leftmost-first multi-pattern search; the JSON walker uses an explicit stack with a depth
+//!   limit and replaces invalid UTF-8 instead of failing.
 
+mod detect;
+pub mod field_names;
+mod json;
+pub mod mask;
+mod phone;
 pub mod validate;
+mod values;
+
+use std::collections::BTreeSet;
+
+use rampart_core::SensitiveType;
+use serde::{Deserialize, Serialize};
+
+pub use detect::BuildError;
+pub use field_names::Strength;
+pub use json::ScanError;
+pub use mask::MaskConfig;
+
+use detect::{Engine, Found};
+use field_names::{NameHint, name_hint};
+
+/// How sure a detection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confidence {
+    /// The value fits but so would many non-sensitive values (a bare Luhn-valid 16-digit number).
+    Low,
+    /// The value validates and its format is distinctive, or a name supports it.
+    Medium,
+    /// Validated and distinctive (grouped card, `S1234567D`), or validated and named.
+    High,
+}
+
+impl Confidence {
+    /// One step down; `None` below `Low`.
+    pub fn lower(self) -> Option<Confidence> {
+        match self {
+            Confidence::High => Some(Confidence::Medium),
+            Confidence::Medium => Some(Confidence::Low),
+            Confidence::Low => None,
+        }
+    }
+}
+
+/// Where a detection was found.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "in")]
+pub enum Location {
+    /// In a JSON body, at a pointer template (`/accounts/*/owner/nric`).
+    Body {
+        pointer: String,
+    },
+    Header {
+        name: String,
+    },
+    Query {
+        name: String,
+    },
+    Path {
+        name: String,
+    },
+    /// In free text, at a byte offset.
+    Text {
+        offset: usize,
+    },
+}
+
+/// One sensitive value found. Never holds the raw value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detection {
+    pub kind: SensitiveType,
+    pub confidence: Confidence,
+    pub location: Location,
+    /// Byte range of the match inside the scanned value (for masking in place).
+    pub span: (usize, usize),
+    /// The matched text, masked.
+    pub masked: String,
+}
+
+/// What to detect and how to report it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClassifierConfig {
+    /// Types not to report.
+    pub disabled: BTreeSet<SensitiveType>,
+    /// Findings below this are dropped.
+    pub min_confidence: Confidence,
+    /// JSON nesting beyond this is an error ([`ScanError::TooDeep`]).
+    pub max_depth: usize,
+    /// How the `masked` samples are made.
+    pub mask: MaskConfig,
+}
+
+impl Default for ClassifierConfig {
+    fn default() -> Self {
+        ClassifierConfig {
+            disabled: BTreeSet::new(),
+            min_confidence: Confidence::Medium,
+            max_depth: 256,
+            mask: MaskConfig::default(),
+        }
+    }
+}
+
+/// The compiled detectors. Build once and share: it is `Send + Sync` and every method takes
+/// `&self`.
+#[derive(Debug, Clone)]
+pub struct Classifier {
+    engine: Engine,
+    config: ClassifierConfig,
+}
+
+impl Classifier {
+    /// Builds the detectors.
+    ///
+    /// # Panics
+    /// Never in practice: the only fallible step compiles the built-in patterns, which the
+    /// tests compile. [`Classifier::try_new`] returns that error instead.
+    pub fn new(config: ClassifierConfig) -> Classifier {
+        #[allow(clippy::expect_used)]
+        Classifier::try_new(config).expect("built-in detector patterns compile")
+    }
+
+    pub fn try_new(config: ClassifierConfig) -> Result<Classifier, BuildError> {
+        Ok(Classifier { engine: Engine::new()?, config })
+    }
+
+    pub fn config(&self) -> &ClassifierConfig {
+        &self.config
+    }
+
+    /// One scalar value and the name of the field that holds it (if any): every sensitive
+    /// type found in it, with its confidence and byte span. Cheap when nothing matches.
+    pub fn classify_value(
+        &self,
+        field_name: Option<&str>,
+        value: &str,
+    ) -> Vec<(SensitiveType, Confidence, (usize, usize))> {
+        let hint = field_name.and_then(name_hint);
+        let mut found = Vec::new();
+        self.classify_hinted(hint, value, &mut found);
+        found.into_iter().map(|f| (f.kind, f.confidence, f.span)).collect()
+    }
+
+    fn classify_hinted(&self, hint: Option<NameHint>, value: &str, out: &mut Vec<Found>) {
+        let start = out.len();
+        if worth_scanning(value) {
+            self.engine.scan(value, hint, out);
+        }
+        if let Some(NameHint::Type(kind, strength)) = hint
+            && !out[start..].iter().any(|f| f.kind == kind)
+        {
+            values::by_name(kind, strength, value, out, start);
+        }
+        // Compact in place, in linear time: a value may hold many findings (a log line, a
+        // hostile body). Duplicates come from one candidate, so they sit next to each other.
+        let config = &self.config;
+        let mut kept = start;
+        for index in start..out.len() {
+            let f = out[index];
+            let duplicate =
+                out[start..kept].iter().rev().take_while(|g| g.span == f.span).any(|g| g.kind == f.kind);
+            if f.confidence >= config.min_confidence && !config.disabled.contains(&f.kind) && !duplicate {
+                out[kept] = f;
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
+    }
+
+    fn detection(&self, found: Found, value: &str, location: Location) -> Detection {
+        let matched = value.get(found.span.0..found.span.1).unwrap_or(value);
+        Detection {
+            kind: found.kind,
+            confidence: found.confidence,
+            location,
+            span: found.span,
+            masked: mask::mask(found.kind, matched, &self.config.mask),
+        }
+    }
+
+    /// A whole JSON document: walks it (depth bounded by [`ClassifierConfig::max_depth`]) and
+    /// reports each finding at its pointer template (array indexes → `*`). A GCP
+    /// service-account object (`"type": "service_account"` with a `private_key`) is reported
+    /// at the object's pointer.
+    pub fn scan_json(&self, json: &[u8]) -> Result<Vec<Detection>, ScanError> {
+        let mut visitor = JsonScan { classifier: self, found: Vec::new(), detections: Vec::new() };
+        json::walk(json, self.config.max_depth, &mut visitor)?;
+        Ok(visitor.detections)
+    }
+
+    /// Free text (logs, form bodies, unknown payloads): no field names, so only what values
+    /// show by themselves.
+    pub fn scan_text(&self, text: &str) -> Vec<Detection> {
+        let mut found = Vec::new();
+        self.classify_hinted(None, text, &mut found);
+        found.into_iter().map(|f| self.detection(f, text, Location::Text { offset: f.span.0 })).collect()
+    }
+
+    /// A request or response header.
+    pub fn scan_header(&self, name: &str, value: &str) -> Vec<Detection> {
+        self.scan_named(name, value, Location::Header { name: name.to_owned() })
+    }
+
+    /// A query-string parameter (already percent-decoded).
+    pub fn scan_query(&self, name: &str, value: &str) -> Vec<Detection> {
+        self.scan_named(name, value, Location::Query { name: name.to_owned() })
+    }
+
+    /// A path parameter (`{accountId}` → its name and the concrete segment).
+    pub fn scan_path_param(&self, name: &str, value: &str) -> Vec<Detection> {
+        self.scan_named(name, value, Location::Path { name: name.to_owned() })
+    }
+
+    fn scan_named(&self, name: &str, value: &str, location: Location) -> Vec<Detection> {
+        let mut found = Vec::new();
+        self.classify_hinted(name_hint(name), value, &mut found);
+        found.into_iter().map(|f| self.detection(f, value, location.clone())).collect()
+    }
+}
+
+/// Values that cannot hold anything the prefilter looks for: no digit, `@` or `:`, and too
+/// short for a key or a BIC. Most JSON strings are like this.
+fn worth_scanning(value: &str) -> bool {
+    let len = value.len();
+    len >= 16 || len == 8 || len == 11 || value.bytes().any(|b| b.is_ascii_digit() || b == b'@' || b == b':')
+}
+
+struct JsonScan<'c> {
+    classifier: &'c Classifier,
+    found: Vec<Found>,
+    detections: Vec<Detection>,
+}
+
+impl json::Visitor for JsonScan<'_> {
+    fn scalar(&mut self, frames: &[json::Frame], value: &str) {
+        let hint = json::field(frames).and_then(|(_, hint)| hint);
+        if hint.is_none() && !worth_scanning(value) {
+            return;
+        }
+        self.found.clear();
+        self.classifier.classify_hinted(hint, value, &mut self.found);
+        if self.found.is_empty() {
+            return;
+        }
+        let pointer = json::pointer(frames);
+        for &f in &self.found {
+            let detection = self.classifier.detection(f, value, Location::Body { pointer: pointer.clone() });
+            self.detections.push(detection);
+        }
+    }
+
+    fn object_end(&mut self, frames: &[json::Frame]) {
+        let Some(frame) = frames.last() else { return };
+        let config = &self.classifier.config;
+        if frame.service_account_type
+            && frame.has_private_key
+            && !config.disabled.contains(&SensitiveType::GcpServiceAccount)
+        {
+            self.detections.push(Detection {
+                kind: SensitiveType::GcpServiceAccount,
+                confidence: Confidence::High,
+                location: Location::Body { pointer: json::pointer(&frames[..frames.len() - 1]) },
+                span: (0, 0),
+                masked: mask::REDACTED.to_owned(),
+            });
+        }
+    }
+}

@@ -1,0 +1,548 @@
+//! The detectors: one prefilter pass finds candidate spans by *shape*, then each candidate goes
+//! to the validators of the types that share that shape.
+//!
+//! The prefilter is a single multi-pattern regex (regex-automata's meta engine: a lazy DFA, one
+//! pass over the bytes whatever the number of patterns). Its patterns describe shapes, not
+//! types — "digits with separators", "letters then digits", "an email", "`AKIA…`" — because
+//! most types share a shape (a 12-digit number may be an Aadhaar, a My Number or a MyKad) and
+//! only the validators tell them apart. Patterns avoid large counted repetitions so the DFA stays
+//! small; lengths are checked in code.
+
+use std::net::Ipv6Addr;
+
+use rampart_core::SensitiveType;
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::syntax;
+
+use crate::Confidence;
+use crate::field_names::{NameHint, Strength};
+use crate::phone;
+use crate::validate;
+
+/// One thing found in a value: its type, how sure we are, and its byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub kind: SensitiveType,
+    pub confidence: Confidence,
+    pub span: (usize, usize),
+}
+
+/// The shapes, in priority order: where two start at the same byte the earlier one wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+enum Shape {
+    PemPrivateKey,
+    Jwt,
+    Bearer,
+    AwsAccessKey,
+    AwsSecretInContext,
+    GcpApiKey,
+    ServiceAccount,
+    AzureAccountKey,
+    AzureSas,
+    AzureClientSecret,
+    Email,
+    Iban,
+    LetterId,
+    Swift,
+    Ipv6,
+    Numeric,
+}
+
+// Patterns whose matches must stand alone carry ASCII `\b`, which the DFA supports: besides
+// rejecting `ORD4111…`, it keeps the scan linear, since a higher-priority pattern left running
+// over a long word cannot be restarted at every lower-priority match inside it. Unbounded runs
+// without a literal prefix (the email's local part) are bounded for the same reason.
+const SHAPES: [(Shape, &str); 16] = [
+    (Shape::PemPrivateKey, r"-----BEGIN[A-Z ]{0,40}PRIVATE KEY-----"),
+    (Shape::Jwt, r"eyJ[A-Za-z0-9_\-]+\.eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"),
+    (Shape::Bearer, r"\b[Bb]earer +[A-Za-z0-9\-._~+/]+=*"),
+    (Shape::AwsAccessKey, r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]+\b"),
+    (
+        Shape::AwsSecretInContext,
+        r#"(?i:aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key)["']?[ \t]*[:=][ \t]*["']?[A-Za-z0-9/+=]+"#,
+    ),
+    (Shape::GcpApiKey, r"\bAIza[0-9A-Za-z_\-]+"),
+    (Shape::ServiceAccount, r#""type"[ \t]*:[ \t]*"service_account""#),
+    (Shape::AzureAccountKey, r"AccountKey=[A-Za-z0-9+/=]+"),
+    (Shape::AzureSas, r"[?&]sig=[A-Za-z0-9%+/=]+"),
+    (Shape::AzureClientSecret, r"\b[A-Za-z0-9_~.\-]{3}[0-9]Q~[A-Za-z0-9_~.\-]+"),
+    (Shape::Email, r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]+"),
+    (Shape::Iban, r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,32}\b"),
+    (Shape::LetterId, r"\b[A-Za-z]{1,5}[0-9]{4,9}(?:\(?[0-9A-Za-z]\)?)?"),
+    (Shape::Swift, r"\b[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b"),
+    (Shape::Ipv6, r"\b[0-9A-Fa-f]{0,4}::?[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{0,39}"),
+    (Shape::Numeric, r"(?:\+\(?|\(|\b)[0-9](?:(?:[ \-./]|\)[ \-]?| ?\()?[0-9]){3,}[Xx]?\b"),
+];
+
+/// Error building the prefilter (only if the built-in patterns were broken).
+#[derive(Debug, thiserror::Error)]
+#[error("building the detector prefilter: {0}")]
+pub struct BuildError(#[from] Box<meta::BuildError>);
+
+/// The compiled prefilter; cheap to share between threads.
+#[derive(Debug, Clone)]
+pub(crate) struct Engine {
+    prefilter: Regex,
+}
+
+/// Longer numeric candidates are not identifiers or phone numbers.
+const MAX_DIGITS: usize = 24;
+
+impl Engine {
+    pub fn new() -> Result<Engine, BuildError> {
+        let patterns: Vec<&str> = SHAPES.iter().map(|(_, pattern)| *pattern).collect();
+        let prefilter = Regex::builder()
+            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .configure(meta::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst))
+            .build_many(&patterns)
+            .map_err(Box::new)?;
+        Ok(Engine { prefilter })
+    }
+
+    /// Finds every candidate in `text` and validates it; `hint` is what the field name says.
+    pub fn scan(&self, text: &str, hint: Option<NameHint>, out: &mut Vec<Found>) {
+        let bytes = text.as_bytes();
+        for found in self.prefilter.find_iter(bytes) {
+            let shape = SHAPES[found.pattern().as_usize()].0;
+            let (start, end) = (found.start(), found.end());
+            if needs_word_boundary(shape) && !at_word_boundary(bytes, start, end) {
+                continue;
+            }
+            let candidate = &text[start..end];
+            match shape {
+                Shape::Numeric => numeric(candidate, start, hint, out),
+                Shape::Email => {
+                    if is_email(candidate) {
+                        push(out, SensitiveType::Email, Confidence::High, hint, (start, end));
+                    }
+                }
+                Shape::Iban => iban(candidate, start, hint, out),
+                Shape::LetterId => letter_id(candidate, start, hint, out),
+                Shape::Swift => {
+                    if validate::swift_bic(candidate) {
+                        push(out, SensitiveType::SwiftBic, Confidence::Low, hint, (start, end));
+                    }
+                }
+                Shape::Ipv6 => {
+                    let trimmed = candidate.trim_end_matches([':', '.']);
+                    if trimmed.len() >= 3 && trimmed.parse::<Ipv6Addr>().is_ok() {
+                        let span = (start, start + trimmed.len());
+                        push(out, SensitiveType::IpAddress, Confidence::Medium, hint, span);
+                    }
+                }
+                _ => secret(shape, text, candidate, start, out),
+            }
+        }
+    }
+}
+
+fn needs_word_boundary(shape: Shape) -> bool {
+    matches!(
+        shape,
+        Shape::Numeric
+            | Shape::Iban
+            | Shape::LetterId
+            | Shape::Swift
+            | Shape::AwsAccessKey
+            | Shape::GcpApiKey
+    )
+}
+
+/// The candidate is not a piece of a longer word or number (`ORD4111…`, a 40-digit run).
+fn at_word_boundary(bytes: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| bytes[i]);
+    let after = bytes.get(end).copied();
+    !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !after.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Records a finding, after the field name has had its say.
+fn push(
+    out: &mut Vec<Found>,
+    kind: SensitiveType,
+    base: Confidence,
+    hint: Option<NameHint>,
+    span: (usize, usize),
+) {
+    out.push(Found { kind, confidence: with_hint(kind, Some(base), hint).unwrap_or(base), span });
+}
+
+/// The confidence of a validated value of `kind` whose format alone gives `base` (`None`: too
+/// weak to report without a name), given what the field name says.
+pub(crate) fn with_hint(
+    kind: SensitiveType,
+    base: Option<Confidence>,
+    hint: Option<NameHint>,
+) -> Option<Confidence> {
+    let named = match hint {
+        Some(NameHint::Type(named, strength)) if named == kind => Some(strength),
+        Some(NameHint::NationalId(strength))
+            if kind.category() == rampart_core::SensitiveCategory::NationalId =>
+        {
+            Some(strength)
+        }
+        Some(NameHint::NotSensitive) => return base.and_then(Confidence::lower),
+        _ => None,
+    };
+    match named {
+        Some(Strength::Strong) => Some(Confidence::High),
+        Some(Strength::Weak) => Some(base.map_or(Confidence::Medium, |b| b.max(Confidence::Medium))),
+        None => base,
+    }
+}
+
+/// A run of digits and separators, taken apart.
+struct Digits {
+    digits: [u8; MAX_DIGITS + 1],
+    len: usize,
+    groups: [u8; 8],
+    group_count: usize,
+    /// Separator bytes used between groups (`' '`, `-`, `.`, `/`, `(`).
+    separators: u8,
+    single_separator: bool,
+    plus: bool,
+}
+
+impl Digits {
+    fn parse(candidate: &str) -> Option<Digits> {
+        let mut parsed = Digits {
+            digits: [0; MAX_DIGITS + 1],
+            len: 0,
+            groups: [0; 8],
+            group_count: 0,
+            separators: 0,
+            single_separator: true,
+            plus: candidate.starts_with('+'),
+        };
+        let mut current = 0u8;
+        for &b in candidate.as_bytes() {
+            if b.is_ascii_digit() || b == b'X' || b == b'x' {
+                if parsed.len > MAX_DIGITS {
+                    return None;
+                }
+                parsed.digits[parsed.len] = b.to_ascii_uppercase();
+                parsed.len += 1;
+                current += 1;
+            } else if b != b'+' {
+                if current > 0 {
+                    parsed.close_group(current);
+                    current = 0;
+                }
+                let separator = if b == b')' { b'(' } else { b };
+                if parsed.separators != 0 && parsed.separators != separator {
+                    parsed.single_separator = false;
+                }
+                parsed.separators = separator;
+            }
+        }
+        if current > 0 {
+            parsed.close_group(current);
+        }
+        Some(parsed)
+    }
+
+    fn close_group(&mut self, length: u8) {
+        if self.group_count < self.groups.len() {
+            self.groups[self.group_count] = length;
+        }
+        self.group_count += 1;
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.digits[..self.len]).unwrap_or_default()
+    }
+
+    fn bare(&self) -> bool {
+        self.group_count == 1
+    }
+
+    /// Grouped exactly as `groups`, with one kind of separator out of `allowed`.
+    fn grouped(&self, groups: &[u8], allowed: &[u8]) -> bool {
+        self.group_count == groups.len()
+            && self.group_count <= self.groups.len()
+            && &self.groups[..self.group_count] == groups
+            && self.single_separator
+            && allowed.contains(&self.separators)
+    }
+
+    fn ends_with_x(&self) -> bool {
+        self.len > 0 && self.digits[self.len - 1] == b'X'
+    }
+}
+
+const SPACE_OR_DASH: &[u8] = b" -";
+
+fn numeric(candidate: &str, offset: usize, hint: Option<NameHint>, out: &mut Vec<Found>) {
+    let Some(number) = Digits::parse(candidate) else { return };
+    if number.len < 4 {
+        return;
+    }
+    let span = (offset, offset + candidate.len());
+    let digits = number.as_str();
+    let n = number.len;
+    let mut found: Vec<(SensitiveType, Option<Confidence>)> = Vec::new();
+    let mut consider = |kind: SensitiveType, base: Option<Confidence>| found.push((kind, base));
+
+    if number.ends_with_x() {
+        if n == 18 && validate::cn_resident_id(digits) {
+            consider(SensitiveType::CnResidentId, Some(Confidence::High));
+        }
+    } else if number.separators == b'.' && number.group_count == 4 && !number.plus {
+        if is_ipv4(candidate) {
+            consider(SensitiveType::IpAddress, Some(Confidence::Medium));
+        }
+    } else if number.plus {
+        if phone::is_international(digits.as_bytes()) {
+            consider(SensitiveType::Phone, Some(Confidence::High));
+        }
+    } else {
+        let named_card = matches!(hint, Some(NameHint::Type(SensitiveType::CardNumber, _)));
+        numeric_identifiers(&number, digits, named_card, &mut consider);
+        // `00` + country code is the international prefix from most of the region; as weak as
+        // the national form, so it also needs a name.
+        let international =
+            digits.strip_prefix("00").is_some_and(|rest| phone::is_international(rest.as_bytes()));
+        if number.separators != b'/' && (international || phone::is_national(digits.as_bytes())) {
+            consider(SensitiveType::Phone, None);
+        }
+    }
+
+    // A type the field name points at, when its value validates, is the answer; the other
+    // readings of the same digits are dropped.
+    let hinted = found.iter().position(|&(kind, _)| match hint {
+        Some(NameHint::Type(named, _)) => named == kind,
+        Some(NameHint::NationalId(_)) => kind.category() == rampart_core::SensitiveCategory::NationalId,
+        _ => false,
+    });
+    if let Some(index) = hinted {
+        let (kind, base) = found[index];
+        if let Some(confidence) = with_hint(kind, base, hint) {
+            out.push(Found { kind, confidence, span });
+        }
+        return;
+    }
+    // Weak checksums with the same official format (Aadhaar and My Number are both 4-4-4):
+    // when more than one holds and no name decides, none is trusted.
+    let reportable = found.iter().filter(|(_, base)| base.is_some_and(|b| b > Confidence::Low)).count();
+    for (kind, base) in found {
+        let base = if reportable > 1 { base.map(|b| b.min(Confidence::Low)) } else { base };
+        if let Some(confidence) = with_hint(kind, base, hint) {
+            out.push(Found { kind, confidence, span });
+        }
+    }
+}
+
+/// The digit-only identifiers: base confidence from the format when the checksum holds
+/// (`None`: the format alone is too weak to report without a field name).
+/// `named_card`: the field says card, so a Luhn-valid number outside the known issuer ranges
+/// (Maestro's 12-digit cards, private-label ranges) still counts.
+fn numeric_identifiers(
+    number: &Digits,
+    digits: &str,
+    named_card: bool,
+    consider: &mut impl FnMut(SensitiveType, Option<Confidence>),
+) {
+    use SensitiveType::*;
+    let n = number.len;
+    let conf = |official: bool, level: Confidence| if official { Some(level) } else { None };
+    let branded = (13..=19).contains(&n) && validate::card_brand(digits).is_some();
+    if branded || (named_card && (12..=19).contains(&n) && validate::luhn(digits)) {
+        let grouped_by_four = number.group_count > 1
+            && number.single_separator
+            && SPACE_OR_DASH.contains(&number.separators)
+            && (number.groups[..number.group_count.min(8)].iter().rev().skip(1).all(|&g| g == 4)
+                || number.grouped(&[4, 6, 5], SPACE_OR_DASH)
+                || number.grouped(&[4, 6, 4], SPACE_OR_DASH));
+        let base = match (branded, grouped_by_four) {
+            (true, true) => Some(Confidence::High),
+            (true, false) => Some(Confidence::Low),
+            (false, _) => None,
+        };
+        consider(CardNumber, base);
+    }
+    match n {
+        8 | 9 if validate::au_tfn(digits) => {
+            let official = number.grouped(&[3, 3, 3], b" ") || number.grouped(&[3, 3, 2], b" ");
+            consider(AuTfn, conf(official, Confidence::Medium));
+        }
+        _ => {}
+    }
+    if n == 9 && validate::us_ssn(digits) {
+        consider(UsSsn, conf(number.grouped(&[3, 2, 4], b"-"), Confidence::Medium));
+    }
+    if (n == 10 || n == 11) && validate::au_medicare(digits) {
+        let official = number.grouped(&[4, 5, 1], b" ") || number.grouped(&[4, 5, 1, 1], b" ");
+        consider(AuMedicare, conf(official, Confidence::Medium));
+    }
+    if n == 12 {
+        if found_aadhaar(digits) {
+            consider(InAadhaar, conf(number.grouped(&[4, 4, 4], SPACE_OR_DASH), Confidence::Medium));
+        }
+        if validate::jp_my_number(digits) {
+            // Both are written 4-4-4. When both checksums hold, UIDAI's published form (spaces)
+            // decides for Aadhaar; with dashes neither is trusted without a name.
+            let aadhaar_too = number.separators == b' ' && found_aadhaar(digits);
+            let official = number.grouped(&[4, 4, 4], SPACE_OR_DASH);
+            consider(
+                JpMyNumber,
+                if aadhaar_too { Some(Confidence::Low) } else { conf(official, Confidence::Medium) },
+            );
+        }
+        if validate::my_mykad(digits) {
+            consider(MyMykad, conf(number.grouped(&[6, 2, 4], b"-"), Confidence::High));
+        }
+    }
+    if n == 13 {
+        if validate::kr_rrn(digits) {
+            consider(KrRrn, conf(number.grouped(&[6, 7], b"-"), Confidence::High));
+        }
+        if validate::th_national_id(digits) {
+            consider(ThNationalId, conf(number.grouped(&[1, 4, 5, 2, 1], SPACE_OR_DASH), Confidence::High));
+        }
+    }
+    if n == 16 && validate::id_nik(digits) {
+        consider(IdNik, None);
+    }
+    if n == 18 && validate::cn_resident_id(digits) {
+        consider(CnResidentId, Some(if number.bare() { Confidence::High } else { Confidence::Medium }));
+    }
+}
+
+fn found_aadhaar(digits: &str) -> bool {
+    validate::in_aadhaar(digits) && digits.as_bytes()[0] >= b'2'
+}
+
+fn is_ipv4(candidate: &str) -> bool {
+    let mut parts = 0;
+    for part in candidate.split('.') {
+        parts += 1;
+        let valid = !part.is_empty()
+            && part.len() <= 3
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && !(part.len() > 1 && part.starts_with('0'))
+            && part.parse::<u16>().is_ok_and(|v| v <= 255);
+        if !valid {
+            return false;
+        }
+    }
+    parts == 4
+}
+
+fn is_email(candidate: &str) -> bool {
+    let Some(at) = candidate.rfind('@') else { return false };
+    let (local, domain) = (&candidate[..at], &candidate[at + 1..]);
+    let tld = domain.rsplit('.').next().unwrap_or_default();
+    !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && domain.len() <= 253
+        && (2..=24).contains(&tld.len())
+        && !domain.split('.').any(|label| label.is_empty() || label.starts_with('-'))
+}
+
+fn iban(candidate: &str, offset: usize, hint: Option<NameHint>, out: &mut Vec<Found>) {
+    // The shape may run on into following upper-case words (`GB82 WEST … 32 BANK`): try the
+    // whole, then shorter prefixes ending at a space.
+    let mut end = candidate.len();
+    loop {
+        let piece = &candidate[..end];
+        if validate::iban(piece) {
+            push(out, SensitiveType::Iban, Confidence::High, hint, (offset, offset + end));
+            return;
+        }
+        match piece.rfind(' ') {
+            Some(space) if space >= 15 => end = space,
+            _ => return,
+        }
+    }
+}
+
+fn letter_id(candidate: &str, offset: usize, hint: Option<NameHint>, out: &mut Vec<Found>) {
+    use SensitiveType::*;
+    let span = (offset, offset + candidate.len());
+    let bytes = candidate.as_bytes();
+    let letters = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let upper = candidate.bytes().all(|b| !b.is_ascii_lowercase());
+    let mut report = |kind: SensitiveType, base: Option<Confidence>| {
+        if let Some(confidence) = with_hint(kind, base, hint) {
+            out.push(Found { kind, confidence, span });
+        }
+    };
+    let base = |level: Confidence| Some(if upper { level } else { Confidence::Low });
+    match (letters, candidate.len()) {
+        (1, 9) if validate::sg_nric(candidate) => report(SgNric, base(Confidence::High)),
+        (1, 10) if validate::tw_national_id(candidate) => report(TwNationalId, base(Confidence::Medium)),
+        (5, 10) if validate::in_pan(candidate) => report(InPan, base(Confidence::Medium)),
+        (1 | 2, 8..=11) if validate::hk_hkid(candidate) => {
+            let bracketed = candidate.ends_with(')');
+            report(HkHkid, base(if bracketed { Confidence::High } else { Confidence::Medium }));
+        }
+        _ => {}
+    }
+}
+
+fn secret(shape: Shape, text: &str, candidate: &str, start: usize, out: &mut Vec<Found>) {
+    use SensitiveType::*;
+    let end = start + candidate.len();
+    let mut report = |kind, span| out.push(Found { kind, confidence: Confidence::High, span });
+    match shape {
+        Shape::PemPrivateKey => report(PrivateKey, (start, pem_end(text, end))),
+        Shape::Jwt => {
+            let mut parts = candidate.split('.');
+            let header = parts.next().unwrap_or_default();
+            let payload = parts.next().unwrap_or_default();
+            if header.len() >= 10 && payload.len() >= 10 {
+                report(Jwt, (start, end));
+            }
+        }
+        Shape::Bearer => {
+            let token_start = candidate.find(' ').map_or(0, |i| i + 1);
+            let token = candidate[token_start..].trim_start();
+            if token.len() >= 16 {
+                report(BearerToken, (end - token.len(), end));
+            }
+        }
+        Shape::AwsAccessKey if candidate.len() == 20 => report(AwsAccessKey, (start, end)),
+        Shape::AwsSecretInContext => {
+            let key_start = candidate.rfind(|c: char| !(c.is_ascii_alphanumeric() || "/+=".contains(c)));
+            let key = key_start.map_or(candidate, |i| &candidate[i + 1..]);
+            if key.len() == 40 {
+                report(AwsSecretKey, (end - key.len(), end));
+            }
+        }
+        Shape::GcpApiKey if candidate.len() == 39 => report(GcpApiKey, (start, end)),
+        Shape::ServiceAccount if text.contains("\"private_key\"") => report(GcpServiceAccount, (start, end)),
+        Shape::AzureAccountKey if candidate.len() >= "AccountKey=".len() + 40 => {
+            report(AzureSecret, (start + "AccountKey=".len(), end));
+        }
+        Shape::AzureSas if candidate.len() >= 25 && (text.contains("sv=") || text.contains("se=")) => {
+            report(AzureSecret, (start + "?sig=".len(), end));
+        }
+        Shape::AzureClientSecret if (34..=44).contains(&candidate.len()) => report(AzureSecret, (start, end)),
+        _ => {}
+    }
+}
+
+/// A PEM block runs to its `-----END … PRIVATE KEY-----` line (or the end of the value).
+fn pem_end(text: &str, header_end: usize) -> usize {
+    let rest = &text[header_end..];
+    match rest.find("-----END") {
+        Some(end_marker) => {
+            let after = &rest[end_marker + "-----END".len()..];
+            let close = after.find("-----").map_or(after.len(), |i| i + "-----".len());
+            header_end + end_marker + "-----END".len() + close
+        }
+        None => text.len(),
+    }
+}
+
+/// Shannon entropy in bits per byte.
+pub(crate) fn entropy(value: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    for b in value.bytes() {
+        counts[usize::from(b)] += 1;
+    }
+    let len = value.len() as f64;
+    counts.iter().filter(|&&c| c > 0).map(|&c| f64::from(c) / len).map(|p| -p * p.log2()).sum()
+}

@@ -1,0 +1,453 @@
+//! What a field's name says about its value.
+//!
+//! Names are normalised first — `cardNumber`, `card_number`, `card-number`, `CardNumber` and
+//! `CARD_NUMBER` all become `card_number` — then matched against a vocabulary of English names
+//! and a few local ones (Malay `no_kp`, Indonesian `nomor_ktp`, pinyin `shenfenzheng` / `sfzh`,
+//! Japanese `kojin_bango`, Korean `jumin`). Short names (`pan`, `dob`, `tfn`) must be whole words
+//! of the name, so `company` is not a PAN; long ones may also appear glued (`cardnumber`).
+//!
+//! A name never proves a checksummed type: for those it only lifts the confidence of a value
+//! that validates. It *decides* the types that have no checksum (person name, address,
+//! password, API key, bank account, date of birth).
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use rampart_core::SensitiveType;
+
+/// How firmly a name points at a type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Strength {
+    /// Suggestive but shared with other things (`id_number`, `account`, `mobile`).
+    Weak,
+    /// Names the type itself (`nric`, `card_number`, `aadhaar`).
+    Strong,
+}
+
+/// What a name says: a type, or that the field is one of the look-alike kinds (order numbers,
+/// timestamps, amounts) whose values lower the confidence of a numeric match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameHint {
+    Type(SensitiveType, Strength),
+    /// Any national ID (`national_id`, `id_number`, `identity_no`).
+    NationalId(Strength),
+    /// `order_id`, `timestamp`, `amount`…: digits here are not personal data.
+    NotSensitive,
+}
+
+/// The type a field name points at, if any. Normalises camelCase / snake_case / kebab-case /
+/// PascalCase first.
+pub fn hint(field_name: &str) -> Option<(SensitiveType, Strength)> {
+    match name_hint(field_name)? {
+        NameHint::Type(kind, strength) => Some((kind, strength)),
+        NameHint::NationalId(_) | NameHint::NotSensitive => None,
+    }
+}
+
+/// Names longer than this are not field names (a key holding a sentence); skip them.
+const MAX_NAME_LEN: usize = 96;
+
+pub(crate) fn name_hint(field_name: &str) -> Option<NameHint> {
+    if field_name.is_empty() || field_name.len() > MAX_NAME_LEN {
+        return None;
+    }
+    let mut buffer = [0u8; MAX_NAME_LEN * 2];
+    let normalised = normalise_into(field_name, &mut buffer);
+    let matcher = vocabulary().matcher.as_ref()?;
+    let mut best: Option<(usize, NameHint)> = None;
+    for found in matcher.find_overlapping_iter(normalised) {
+        let (pattern, hint) = &VOCABULARY[found.pattern().as_usize()];
+        let (start, end) = (found.start(), found.end());
+        let whole_word = (start == 0 || normalised[start - 1] == b'_')
+            && (end == normalised.len() || normalised[end] == b'_');
+        // Short words and multi-word names only count as whole words; long single words may
+        // be glued to others (`customercardnumber`).
+        if !whole_word && (pattern.len() < 6 || pattern.contains('_')) {
+            continue;
+        }
+        // The longest match wins: `email_address` is an email, `ip_address` an IP.
+        let score = pattern.len() * 2 + usize::from(whole_word);
+        if best.is_none_or(|(best_score, _)| score > best_score) {
+            best = Some((score, *hint));
+        }
+    }
+    best.map(|(_, hint)| hint)
+}
+
+/// Lower-cases and splits words with `_`: `customerNRICNumber` → `customer_nric_number`.
+fn normalise_into<'a>(name: &str, buffer: &'a mut [u8; MAX_NAME_LEN * 2]) -> &'a [u8] {
+    let bytes = name.as_bytes();
+    let mut len = 0;
+    fn push(buffer: &mut [u8], b: u8, len: &mut usize) {
+        if *len < buffer.len() {
+            buffer[*len] = b;
+            *len += 1;
+        }
+    }
+    for (i, &b) in bytes.iter().enumerate() {
+        if b.is_ascii_alphanumeric() {
+            let previous = if i > 0 { bytes[i - 1] } else { b'_' };
+            let next = bytes.get(i + 1).copied().unwrap_or(b'_');
+            let boundary = b.is_ascii_uppercase()
+                && (previous.is_ascii_lowercase()
+                    || previous.is_ascii_digit()
+                    || (previous.is_ascii_uppercase() && next.is_ascii_lowercase()));
+            if boundary && len > 0 && buffer[len - 1] != b'_' {
+                push(buffer, b'_', &mut len);
+            }
+            push(buffer, b.to_ascii_lowercase(), &mut len);
+        } else if len > 0 && buffer[len - 1] != b'_' {
+            push(buffer, b'_', &mut len);
+        }
+    }
+    while len > 0 && buffer[len - 1] == b'_' {
+        len -= 1;
+    }
+    &buffer[..len]
+}
+
+struct Vocabulary {
+    /// `None` only if the constant vocabulary failed to compile: no hints rather than a panic.
+    matcher: Option<AhoCorasick>,
+}
+
+fn vocabulary() -> &'static Vocabulary {
+    static VOCAB: OnceLock<Vocabulary> = OnceLock::new();
+    VOCAB.get_or_init(|| {
+        let matcher = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .match_kind(MatchKind::Standard)
+            .build(VOCABULARY.iter().map(|(pattern, _)| *pattern))
+            .ok();
+        Vocabulary { matcher }
+    })
+}
+
+use NameHint::{NationalId, NotSensitive, Type};
+use SensitiveType::*;
+use Strength::{Strong, Weak};
+
+/// Normalised names (words joined by `_`). Patterns of 6 characters or more also match glued
+/// (`cardnumber`), so the glued spelling of short multi-word names is listed too.
+static VOCABULARY: &[(&str, NameHint)] = &[
+    // Payment
+    ("card_number", Type(CardNumber, Strong)),
+    ("cardnumber", Type(CardNumber, Strong)),
+    ("card_no", Type(CardNumber, Strong)),
+    ("cardno", Type(CardNumber, Strong)),
+    ("card_num", Type(CardNumber, Strong)),
+    ("cardnum", Type(CardNumber, Strong)),
+    ("pan", Type(CardNumber, Strong)),
+    ("primary_account_number", Type(CardNumber, Strong)),
+    ("credit_card", Type(CardNumber, Strong)),
+    ("creditcard", Type(CardNumber, Strong)),
+    ("debit_card", Type(CardNumber, Strong)),
+    ("cc_number", Type(CardNumber, Strong)),
+    ("ccnumber", Type(CardNumber, Strong)),
+    ("card", Type(CardNumber, Weak)),
+    ("no_kad", Type(CardNumber, Weak)),
+    ("nomor_kartu", Type(CardNumber, Strong)),
+    ("iban", Type(Iban, Strong)),
+    ("swift", Type(SwiftBic, Strong)),
+    ("bic", Type(SwiftBic, Strong)),
+    ("swift_code", Type(SwiftBic, Strong)),
+    ("bic_code", Type(SwiftBic, Strong)),
+    ("account_number", Type(BankAccount, Strong)),
+    ("accountnumber", Type(BankAccount, Strong)),
+    ("account_no", Type(BankAccount, Strong)),
+    ("accountno", Type(BankAccount, Strong)),
+    ("acct_no", Type(BankAccount, Strong)),
+    ("acct_num", Type(BankAccount, Strong)),
+    ("acc_no", Type(BankAccount, Strong)),
+    ("bank_account", Type(BankAccount, Strong)),
+    ("bankaccount", Type(BankAccount, Strong)),
+    ("bsb", Type(BankAccount, Weak)),
+    ("no_akaun", Type(BankAccount, Strong)),
+    ("nomor_rekening", Type(BankAccount, Strong)),
+    ("no_rekening", Type(BankAccount, Strong)),
+    ("rekening", Type(BankAccount, Strong)),
+    ("zhanghao", Type(BankAccount, Weak)),
+    // National IDs
+    ("nric", Type(SgNric, Strong)),
+    ("nric_fin", Type(SgNric, Strong)),
+    ("fin_number", Type(SgNric, Strong)),
+    ("aadhaar", Type(InAadhaar, Strong)),
+    ("aadhar", Type(InAadhaar, Strong)),
+    ("uid_number", Type(InAadhaar, Weak)),
+    ("uidai", Type(InAadhaar, Strong)),
+    ("pan_number", Type(InPan, Strong)),
+    ("pan_no", Type(InPan, Strong)),
+    ("pan_card", Type(InPan, Strong)),
+    ("pancard", Type(InPan, Strong)),
+    ("permanent_account_number", Type(InPan, Strong)),
+    ("resident_id", Type(CnResidentId, Strong)),
+    ("resident_identity", Type(CnResidentId, Strong)),
+    ("shenfenzheng", Type(CnResidentId, Strong)),
+    ("shenfenzhenghao", Type(CnResidentId, Strong)),
+    ("sfzh", Type(CnResidentId, Strong)),
+    ("sfz", Type(CnResidentId, Strong)),
+    ("id_card", NationalId(Strong)),
+    ("idcard", NationalId(Strong)),
+    ("hkid", Type(HkHkid, Strong)),
+    ("hk_id", Type(HkHkid, Strong)),
+    ("hkic", Type(HkHkid, Strong)),
+    ("tw_id", Type(TwNationalId, Strong)),
+    ("twid", Type(TwNationalId, Strong)),
+    ("shenfen", Type(TwNationalId, Weak)),
+    ("tfn", Type(AuTfn, Strong)),
+    ("tax_file_number", Type(AuTfn, Strong)),
+    ("taxfilenumber", Type(AuTfn, Strong)),
+    ("medicare", Type(AuMedicare, Strong)),
+    ("medicare_number", Type(AuMedicare, Strong)),
+    ("my_number", Type(JpMyNumber, Strong)),
+    ("mynumber", Type(JpMyNumber, Strong)),
+    ("kojin_bango", Type(JpMyNumber, Strong)),
+    ("kojinbango", Type(JpMyNumber, Strong)),
+    ("individual_number", Type(JpMyNumber, Strong)),
+    ("rrn", Type(KrRrn, Strong)),
+    ("resident_registration", Type(KrRrn, Strong)),
+    ("jumin", Type(KrRrn, Strong)),
+    ("jumin_number", Type(KrRrn, Strong)),
+    ("jumindeungnok", Type(KrRrn, Strong)),
+    ("mykad", Type(MyMykad, Strong)),
+    ("my_kad", Type(MyMykad, Strong)),
+    ("ic_number", Type(MyMykad, Weak)),
+    ("ic_no", Type(MyMykad, Weak)),
+    ("icno", Type(MyMykad, Weak)),
+    ("no_kp", Type(MyMykad, Strong)),
+    ("nokp", Type(MyMykad, Strong)),
+    ("kad_pengenalan", Type(MyMykad, Strong)),
+    ("nik", Type(IdNik, Strong)),
+    ("nomor_ktp", Type(IdNik, Strong)),
+    ("no_ktp", Type(IdNik, Strong)),
+    ("ktp", Type(IdNik, Strong)),
+    ("nomor_induk", Type(IdNik, Strong)),
+    ("thai_id", Type(ThNationalId, Strong)),
+    ("thaiid", Type(ThNationalId, Strong)),
+    ("citizen_id", Type(ThNationalId, Weak)),
+    ("bat_prachachon", Type(ThNationalId, Strong)),
+    ("ssn", Type(UsSsn, Strong)),
+    ("social_security", Type(UsSsn, Strong)),
+    ("socialsecurity", Type(UsSsn, Strong)),
+    ("national_id", NationalId(Strong)),
+    ("nationalid", NationalId(Strong)),
+    ("national_identity", NationalId(Strong)),
+    ("id_number", NationalId(Weak)),
+    ("idnumber", NationalId(Weak)),
+    ("id_no", NationalId(Weak)),
+    ("identity_number", NationalId(Strong)),
+    ("identity_no", NationalId(Strong)),
+    ("identification_number", NationalId(Strong)),
+    ("document_number", NationalId(Weak)),
+    ("tax_id", NationalId(Weak)),
+    ("taxid", NationalId(Weak)),
+    // Contact and personal
+    ("phone", Type(Phone, Strong)),
+    ("mobile", Type(Phone, Strong)),
+    ("telephone", Type(Phone, Strong)),
+    ("tel", Type(Phone, Strong)),
+    ("msisdn", Type(Phone, Strong)),
+    ("cell", Type(Phone, Weak)),
+    ("handphone", Type(Phone, Strong)),
+    ("hp", Type(Phone, Weak)),
+    ("no_hp", Type(Phone, Strong)),
+    ("no_telefon", Type(Phone, Strong)),
+    ("nomor_telepon", Type(Phone, Strong)),
+    ("shouji", Type(Phone, Strong)),
+    ("dianhua", Type(Phone, Strong)),
+    ("contact_number", Type(Phone, Strong)),
+    ("contact_no", Type(Phone, Strong)),
+    ("email", Type(Email, Strong)),
+    ("e_mail", Type(Email, Strong)),
+    ("mail", Type(Email, Weak)),
+    ("email_address", Type(Email, Strong)),
+    ("ip", Type(IpAddress, Weak)),
+    ("ip_address", Type(IpAddress, Strong)),
+    ("ipaddress", Type(IpAddress, Strong)),
+    ("client_ip", Type(IpAddress, Strong)),
+    ("remote_addr", Type(IpAddress, Strong)),
+    ("dob", Type(DateOfBirth, Strong)),
+    ("date_of_birth", Type(DateOfBirth, Strong)),
+    ("dateofbirth", Type(DateOfBirth, Strong)),
+    ("birth_date", Type(DateOfBirth, Strong)),
+    ("birthdate", Type(DateOfBirth, Strong)),
+    ("birthday", Type(DateOfBirth, Strong)),
+    ("born_on", Type(DateOfBirth, Strong)),
+    ("tarikh_lahir", Type(DateOfBirth, Strong)),
+    ("tanggal_lahir", Type(DateOfBirth, Strong)),
+    ("chusheng_riqi", Type(DateOfBirth, Strong)),
+    ("full_name", Type(PersonName, Strong)),
+    ("fullname", Type(PersonName, Strong)),
+    ("first_name", Type(PersonName, Strong)),
+    ("firstname", Type(PersonName, Strong)),
+    ("last_name", Type(PersonName, Strong)),
+    ("lastname", Type(PersonName, Strong)),
+    ("middle_name", Type(PersonName, Strong)),
+    ("given_name", Type(PersonName, Strong)),
+    ("givenname", Type(PersonName, Strong)),
+    ("family_name", Type(PersonName, Strong)),
+    ("familyname", Type(PersonName, Strong)),
+    ("surname", Type(PersonName, Strong)),
+    ("customer_name", Type(PersonName, Strong)),
+    ("holder_name", Type(PersonName, Strong)),
+    ("holdername", Type(PersonName, Strong)),
+    ("cardholder", Type(PersonName, Strong)),
+    ("account_holder", Type(PersonName, Strong)),
+    ("beneficiary_name", Type(PersonName, Strong)),
+    ("payee_name", Type(PersonName, Strong)),
+    ("legal_name", Type(PersonName, Strong)),
+    ("nama", Type(PersonName, Weak)),
+    ("nama_lengkap", Type(PersonName, Strong)),
+    ("xingming", Type(PersonName, Strong)),
+    ("address", Type(Address, Strong)),
+    ("street", Type(Address, Strong)),
+    ("address_line", Type(Address, Strong)),
+    ("addressline", Type(Address, Strong)),
+    ("home_address", Type(Address, Strong)),
+    ("postal_address", Type(Address, Strong)),
+    ("billing_address", Type(Address, Strong)),
+    ("alamat", Type(Address, Strong)),
+    ("dizhi", Type(Address, Strong)),
+    // Secrets
+    ("password", Type(Password, Strong)),
+    ("passwd", Type(Password, Strong)),
+    ("pwd", Type(Password, Strong)),
+    ("passcode", Type(Password, Strong)),
+    ("pin", Type(Password, Weak)),
+    ("kata_laluan", Type(Password, Strong)),
+    ("kata_sandi", Type(Password, Strong)),
+    ("mima", Type(Password, Strong)),
+    ("api_key", Type(ApiKey, Strong)),
+    ("apikey", Type(ApiKey, Strong)),
+    ("x_api_key", Type(ApiKey, Strong)),
+    ("api_token", Type(ApiKey, Strong)),
+    ("apitoken", Type(ApiKey, Strong)),
+    ("access_key", Type(ApiKey, Strong)),
+    ("secret", Type(ApiKey, Strong)),
+    ("client_secret", Type(ApiKey, Strong)),
+    ("clientsecret", Type(ApiKey, Strong)),
+    ("secret_key", Type(ApiKey, Strong)),
+    ("secretkey", Type(ApiKey, Strong)),
+    ("private_key", Type(PrivateKey, Strong)),
+    ("privatekey", Type(PrivateKey, Strong)),
+    ("token", Type(ApiKey, Weak)),
+    ("access_token", Type(BearerToken, Strong)),
+    ("accesstoken", Type(BearerToken, Strong)),
+    ("refresh_token", Type(BearerToken, Strong)),
+    ("refreshtoken", Type(BearerToken, Strong)),
+    ("id_token", Type(BearerToken, Strong)),
+    ("authorization", Type(BearerToken, Strong)),
+    ("session_token", Type(BearerToken, Strong)),
+    ("aws_secret_access_key", Type(AwsSecretKey, Strong)),
+    ("secret_access_key", Type(AwsSecretKey, Strong)),
+    ("secretaccesskey", Type(AwsSecretKey, Strong)),
+    ("aws_access_key_id", Type(AwsAccessKey, Strong)),
+    ("access_key_id", Type(AwsAccessKey, Strong)),
+    ("accesskeyid", Type(AwsAccessKey, Strong)),
+    // Names that look sensitive but are not, and look-alike carriers.
+    ("username", NotSensitive),
+    ("user_name", NotSensitive),
+    ("product_name", NotSensitive),
+    ("bank_name", NotSensitive),
+    ("branch_name", NotSensitive),
+    ("file_name", NotSensitive),
+    ("filename", NotSensitive),
+    ("display_name", NotSensitive),
+    ("mac_address", NotSensitive),
+    ("address_id", NotSensitive),
+    ("address_type", NotSensitive),
+    ("phone_type", NotSensitive),
+    ("email_verified", NotSensitive),
+    ("password_policy", NotSensitive),
+    ("password_expiry", NotSensitive),
+    ("token_type", NotSensitive),
+    ("expires_in", NotSensitive),
+    ("card_type", NotSensitive),
+    ("card_brand", NotSensitive),
+    ("card_status", NotSensitive),
+    ("order_id", NotSensitive),
+    ("order_no", NotSensitive),
+    ("order_number", NotSensitive),
+    ("ordernumber", NotSensitive),
+    ("transaction_id", NotSensitive),
+    ("transactionid", NotSensitive),
+    ("txn_id", NotSensitive),
+    ("reference", NotSensitive),
+    ("ref_no", NotSensitive),
+    ("invoice", NotSensitive),
+    ("timestamp", NotSensitive),
+    ("created_at", NotSensitive),
+    ("updated_at", NotSensitive),
+    ("amount", NotSensitive),
+    ("balance", NotSensitive),
+    ("uuid", NotSensitive),
+    ("request_id", NotSensitive),
+    ("trace_id", NotSensitive),
+    ("sequence", NotSensitive),
+    ("count", NotSensitive),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(name: &str) -> Option<SensitiveType> {
+        hint(name).map(|(kind, _)| kind)
+    }
+
+    #[test]
+    fn every_naming_style_normalises_to_the_same_hint() {
+        for name in ["cardNumber", "card_number", "card-number", "CardNumber", "CARD_NUMBER", "cardnumber"] {
+            assert_eq!(kind(name), Some(CardNumber), "{name}");
+        }
+        for name in ["nric", "NRIC", "customerNric", "customer_nric_number", "holderNRICNumber"] {
+            assert_eq!(kind(name), Some(SgNric), "{name}");
+        }
+        for name in ["dob", "dateOfBirth", "date-of-birth", "DOB", "birthDate", "tarikh_lahir"] {
+            assert_eq!(kind(name), Some(DateOfBirth), "{name}");
+        }
+    }
+
+    #[test]
+    fn local_language_names_are_recognised() {
+        assert_eq!(kind("no_kp"), Some(MyMykad));
+        assert_eq!(kind("noKp"), Some(MyMykad));
+        assert_eq!(kind("nomor_ktp"), Some(IdNik));
+        assert_eq!(kind("nomorKtp"), Some(IdNik));
+        assert_eq!(kind("shenfenzheng"), Some(CnResidentId));
+        assert_eq!(kind("sfzh"), Some(CnResidentId));
+        assert_eq!(kind("tfn"), Some(AuTfn));
+        assert_eq!(kind("aadhaarNumber"), Some(InAadhaar));
+        assert_eq!(kind("ic_number"), Some(MyMykad));
+        assert_eq!(kind("mobile"), Some(Phone));
+        assert_eq!(kind("card_no"), Some(CardNumber));
+    }
+
+    #[test]
+    fn short_words_only_match_whole_words() {
+        assert_eq!(kind("company"), None);
+        assert_eq!(kind("panNumber"), Some(InPan));
+        assert_eq!(kind("pan"), Some(CardNumber));
+        assert_eq!(kind("hotel"), None);
+        assert_eq!(kind("pinned"), None);
+    }
+
+    #[test]
+    fn the_longest_name_wins() {
+        assert_eq!(kind("emailAddress"), Some(Email));
+        assert_eq!(kind("ip_address"), Some(IpAddress));
+        assert_eq!(kind("homeAddress"), Some(Address));
+        assert_eq!(kind("username"), None);
+        assert_eq!(kind("cardType"), None);
+        assert_eq!(name_hint("orderId"), Some(NotSensitive));
+        assert_eq!(name_hint("national_id"), Some(NationalId(Strong)));
+    }
+
+    #[test]
+    fn unrelated_or_absurd_names_give_nothing() {
+        assert_eq!(kind(""), None);
+        assert_eq!(kind("status"), None);
+        assert_eq!(kind(&"x".repeat(10_000)), None);
+        assert_eq!(kind("日本語"), None);
+    }
+}

@@ -1,0 +1,353 @@
+//! A JSON walker made for scanning: one pass over the bytes, no tree built, strings borrowed
+//! unless they hold escapes, an explicit stack (so depth costs memory, never the call stack)
+//! with a depth limit, and JSON pointer templates built only when something is found.
+
+use std::borrow::Cow;
+
+use crate::field_names::{NameHint, name_hint};
+
+/// Why a document could not be scanned to its end.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScanError {
+    #[error("JSON nested deeper than {limit} levels at byte {offset}")]
+    TooDeep { limit: usize, offset: usize },
+    #[error("malformed JSON at byte {offset}: {reason}")]
+    Syntax { offset: usize, reason: &'static str },
+}
+
+/// One level of the path to the current value.
+#[derive(Debug, Default)]
+pub(crate) struct Frame {
+    pub is_array: bool,
+    /// The current key (objects only); reused between members to avoid allocations.
+    pub key: String,
+    pub hint: Option<NameHint>,
+    /// `"type": "service_account"` and `"private_key"` seen in this object.
+    pub service_account_type: bool,
+    pub has_private_key: bool,
+}
+
+/// What the walker reports.
+pub(crate) trait Visitor {
+    /// A string or number; `frames` is the path to it.
+    fn scalar(&mut self, frames: &[Frame], value: &str);
+    /// An object closed (its frame is still the last of `frames`).
+    fn object_end(&mut self, frames: &[Frame]);
+}
+
+/// The pointer template of the current position: object keys escaped per RFC 6901, array
+/// indexes as `*`.
+pub(crate) fn pointer(frames: &[Frame]) -> String {
+    let mut pointer = String::new();
+    for frame in frames {
+        pointer.push('/');
+        if frame.is_array {
+            pointer.push('*');
+        } else {
+            for c in frame.key.chars() {
+                match c {
+                    '~' => pointer.push_str("~0"),
+                    '/' => pointer.push_str("~1"),
+                    c => pointer.push(c),
+                }
+            }
+        }
+    }
+    pointer
+}
+
+/// The name of the field holding the current value: the nearest object key (elements of an
+/// array take the array's name).
+pub(crate) fn field(frames: &[Frame]) -> Option<(&str, Option<NameHint>)> {
+    frames.iter().rev().find(|f| !f.is_array).map(|f| (f.key.as_str(), f.hint))
+}
+
+struct Walker<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    frames: Vec<Frame>,
+    /// Frames beyond `depth` are kept (for reuse of their key buffers) but not live.
+    depth: usize,
+    max_depth: usize,
+}
+
+pub(crate) fn walk(json: &[u8], max_depth: usize, visitor: &mut impl Visitor) -> Result<(), ScanError> {
+    let mut walker = Walker { bytes: json, pos: 0, frames: Vec::new(), depth: 0, max_depth };
+    walker.run(visitor)
+}
+
+impl<'a> Walker<'a> {
+    fn error(&self, reason: &'static str) -> ScanError {
+        ScanError::Syntax { offset: self.pos, reason }
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn push_frame(&mut self, is_array: bool) -> Result<(), ScanError> {
+        if self.depth >= self.max_depth {
+            return Err(ScanError::TooDeep { limit: self.max_depth, offset: self.pos });
+        }
+        if self.frames.len() == self.depth {
+            self.frames.push(Frame::default());
+        }
+        let frame = &mut self.frames[self.depth];
+        frame.is_array = is_array;
+        frame.key.clear();
+        frame.hint = None;
+        frame.service_account_type = false;
+        frame.has_private_key = false;
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn run(&mut self, visitor: &mut impl Visitor) -> Result<(), ScanError> {
+        'value: loop {
+            match self.peek() {
+                Some(b'{') => {
+                    self.pos += 1;
+                    self.push_frame(false)?;
+                    if self.peek() == Some(b'}') {
+                        self.pos += 1;
+                        visitor.object_end(&self.frames[..self.depth]);
+                        self.depth -= 1;
+                    } else {
+                        self.read_key()?;
+                        continue 'value;
+                    }
+                }
+                Some(b'[') => {
+                    self.pos += 1;
+                    self.push_frame(true)?;
+                    if self.peek() == Some(b']') {
+                        self.pos += 1;
+                        self.depth -= 1;
+                    } else {
+                        continue 'value;
+                    }
+                }
+                Some(b'"') => {
+                    let value = self.read_string()?;
+                    let value: &str = &value;
+                    if let Some(frame) = self.depth.checked_sub(1).map(|d| &self.frames[d])
+                        && !frame.is_array
+                    {
+                        let (key, value_is_type) = (frame.key.as_str(), value == "service_account");
+                        let marks = (key == "type" && value_is_type, key == "private_key");
+                        if marks.0 || marks.1 {
+                            let frame = &mut self.frames[self.depth - 1];
+                            frame.service_account_type |= marks.0;
+                            frame.has_private_key |= marks.1;
+                        }
+                    }
+                    visitor.scalar(&self.frames[..self.depth], value);
+                }
+                Some(b'-' | b'0'..=b'9') => {
+                    let start = self.pos;
+                    while let Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') = self.bytes.get(self.pos)
+                    {
+                        self.pos += 1;
+                    }
+                    let number = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or_default();
+                    visitor.scalar(&self.frames[..self.depth], number);
+                }
+                Some(b't') => self.literal(b"true")?,
+                Some(b'f') => self.literal(b"false")?,
+                Some(b'n') => self.literal(b"null")?,
+                Some(_) => return Err(self.error("expected a value")),
+                None => return Err(self.error("unexpected end of input")),
+            }
+            // After a value: close containers or move to the next member.
+            loop {
+                if self.depth == 0 {
+                    return match self.peek() {
+                        None => Ok(()),
+                        Some(_) => Err(self.error("trailing characters after the document")),
+                    };
+                }
+                let in_array = self.frames[self.depth - 1].is_array;
+                match (self.peek(), in_array) {
+                    (Some(b','), false) => {
+                        self.pos += 1;
+                        self.read_key()?;
+                        continue 'value;
+                    }
+                    (Some(b','), true) => {
+                        self.pos += 1;
+                        continue 'value;
+                    }
+                    (Some(b'}'), false) => {
+                        self.pos += 1;
+                        visitor.object_end(&self.frames[..self.depth]);
+                        self.depth -= 1;
+                    }
+                    (Some(b']'), true) => {
+                        self.pos += 1;
+                        self.depth -= 1;
+                    }
+                    _ => return Err(self.error("expected `,` or the end of the container")),
+                }
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), ScanError> {
+        if self.bytes[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(self.error("invalid literal"))
+        }
+    }
+
+    fn read_key(&mut self) -> Result<(), ScanError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a key"));
+        }
+        let key = self.read_string()?;
+        let frame = &mut self.frames[self.depth - 1];
+        frame.hint = name_hint(&key);
+        frame.key.clear();
+        frame.key.push_str(&key);
+        if self.peek() != Some(b':') {
+            return Err(self.error("expected `:`"));
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// Reads a string starting at its opening quote. Invalid UTF-8 is replaced (U+FFFD) rather
+    /// than rejected: a scanner must still see the rest of the value.
+    fn read_string(&mut self) -> Result<Cow<'a, str>, ScanError> {
+        self.pos += 1;
+        let start = self.pos;
+        let rest = &self.bytes[start..];
+        let Some(stop) = rest.iter().position(|&b| b == b'"' || b == b'\\') else {
+            return Err(self.error("unterminated string"));
+        };
+        if rest[stop] == b'"' {
+            self.pos = start + stop + 1;
+            let bytes: &'a [u8] = self.bytes;
+            return Ok(String::from_utf8_lossy(&bytes[start..start + stop]));
+        }
+        // Escapes: decode into a new buffer (rare in the values that matter).
+        let mut raw: Vec<u8> = Vec::with_capacity(stop + 16);
+        let mut i = start;
+        loop {
+            let Some(&b) = self.bytes.get(i) else {
+                self.pos = i;
+                return Err(self.error("unterminated string"));
+            };
+            match b {
+                b'"' => break,
+                b'\\' => {
+                    let Some(&escaped) = self.bytes.get(i + 1) else {
+                        self.pos = i;
+                        return Err(self.error("unterminated escape"));
+                    };
+                    i += 2;
+                    match escaped {
+                        b'n' => raw.push(b'\n'),
+                        b't' => raw.push(b'\t'),
+                        b'r' => raw.push(b'\r'),
+                        b'b' => raw.push(0x08),
+                        b'f' => raw.push(0x0c),
+                        b'u' => {
+                            let (c, used) = self.unicode_escape(i);
+                            i += used;
+                            let mut utf8 = [0u8; 4];
+                            raw.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+                        }
+                        other => raw.push(other),
+                    }
+                }
+                _ => {
+                    raw.push(b);
+                    i += 1;
+                }
+            }
+        }
+        self.pos = i + 1;
+        Ok(Cow::Owned(String::from_utf8_lossy(&raw).into_owned()))
+    }
+
+    /// Decodes `XXXX` (and a following `\uXXXX` low surrogate) at `at`; bad escapes become
+    /// U+FFFD. Returns the character and the bytes consumed.
+    fn unicode_escape(&self, at: usize) -> (char, usize) {
+        let hex = |from: usize| {
+            self.bytes
+                .get(from..from + 4)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+        };
+        let Some(high) = hex(at) else { return (char::REPLACEMENT_CHARACTER, 0) };
+        if (0xD800..0xDC00).contains(&high)
+            && self.bytes.get(at + 4..at + 6) == Some(b"\\u")
+            && let Some(low) = hex(at + 6)
+            && (0xDC00..0xE000).contains(&low)
+        {
+            let c = char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00));
+            return (c.unwrap_or(char::REPLACEMENT_CHARACTER), 10);
+        }
+        (char::from_u32(high).unwrap_or(char::REPLACEMENT_CHARACTER), 4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Collect(Vec<(String, String)>);
+
+    impl Visitor for Collect {
+        fn scalar(&mut self, frames: &[Frame], value: &str) {
+            self.0.push((pointer(frames), value.to_owned()));
+        }
+        fn object_end(&mut self, _frames: &[Frame]) {}
+    }
+
+    fn walked(json: &str) -> Result<Vec<(String, String)>, ScanError> {
+        let mut collect = Collect::default();
+        walk(json.as_bytes(), 64, &mut collect).map(|()| collect.0)
+    }
+
+    #[test]
+    fn pointers_are_templates_with_escaped_keys() {
+        let found =
+            walked(r#"{"accounts":[{"owner":{"nric":"S1234567D"}},{"a/b~c":12}],"x":[[1]]}"#).unwrap();
+        assert_eq!(
+            found,
+            vec![
+                ("/accounts/*/owner/nric".to_owned(), "S1234567D".to_owned()),
+                ("/accounts/*/a~1b~0c".to_owned(), "12".to_owned()),
+                ("/x/*/*".to_owned(), "1".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn escapes_are_decoded() {
+        let found = walked(r#"{"k\u0065y":"a\"b\\c\u00e9\ud83d\ude00"}"#).unwrap();
+        assert_eq!(found, vec![("/key".to_owned(), "a\"b\\cé😀".to_owned())]);
+    }
+
+    #[test]
+    fn malformed_and_deep_documents_are_errors_not_panics() {
+        assert!(matches!(walked(r#"{"a":}"#), Err(ScanError::Syntax { .. })));
+        assert!(matches!(walked(r#"{"a":"x"#), Err(ScanError::Syntax { .. })));
+        assert!(matches!(walked("[1,2"), Err(ScanError::Syntax { .. })));
+        assert!(matches!(walked("{} x"), Err(ScanError::Syntax { .. })));
+        assert!(matches!(walked(&"[".repeat(100)), Err(ScanError::TooDeep { limit: 64, .. })));
+        assert!(walked("[]").unwrap().is_empty());
+        assert_eq!(walked(" 42 ").unwrap(), vec![(String::new(), "42".to_owned())]);
+    }
+}
