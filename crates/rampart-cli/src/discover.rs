@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
 use rampart_core::Inventory;
+use rampart_discovery::SensitiveEngine;
 use rampart_discovery::engine::{Discovery, DiscoveryConfig};
 use rampart_ingest::{IngestOptions, IngestReport};
 use rampart_openapi::SpecDocument;
@@ -48,6 +49,10 @@ pub struct DiscoverArgs {
     /// browser recordings are full of; by default they are counted and left out.
     #[arg(long)]
     include_static: bool,
+    /// Do not classify sensitive data (cards, national IDs, contacts, secrets) in the traffic:
+    /// faster, but the SENSITIVE column and the per-field sensitive kinds stay empty.
+    #[arg(long)]
+    no_sensitive: bool,
     /// Also show paths that only ever answered 404/405 (probes, typos, removed routes); they are
     /// kept in the database either way but are not endpoints and are left out of the export.
     #[arg(long)]
@@ -116,10 +121,12 @@ pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
         )
     };
 
-    let mut discovery = Discovery::new(DiscoveryConfig {
-        include_static_assets: args.include_static,
-        ..DiscoveryConfig::default()
-    });
+    let mut config =
+        DiscoveryConfig { include_static_assets: args.include_static, ..DiscoveryConfig::default() };
+    if !args.no_sensitive {
+        config.record.classifier = Some(Arc::new(SensitiveEngine::default()));
+    }
+    let mut discovery = Discovery::new(config);
     for (host, template) in rampart_openapi::declared_templates(&specs) {
         discovery.declare_template(host.as_deref(), &template);
     }

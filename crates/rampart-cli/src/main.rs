@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod classify;
 mod discover;
 mod table;
 
@@ -16,7 +17,7 @@ mod table;
 #[command(
     name = "rampart",
     version,
-    about = "API security for banks: discover and catalogue APIs from traffic."
+    about = "API security for banks: discover and catalogue APIs from traffic, find sensitive data."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -33,6 +34,8 @@ struct Cli {
 enum Command {
     /// Build the API inventory from traffic files (HAR 1.2 or Exchange JSONL).
     Discover(discover::DiscoverArgs),
+    /// Find sensitive data (cards, IBANs, APAC national IDs, contacts, secrets) in a JSON or text file.
+    Classify(classify::ClassifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
     let ui = Ui { quiet: cli.quiet, terminal: std::io::stderr().is_terminal() };
     let result = match cli.command {
         Command::Discover(args) => discover::run(args, &ui),
+        Command::Classify(args) => classify::run(args, &ui),
     };
     match result {
         Ok(code) => code,

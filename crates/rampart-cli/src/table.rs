@@ -168,10 +168,15 @@ pub fn sensitive_summary(e: &Endpoint) -> String {
 
 fn flags(e: &Endpoint) -> Vec<String> {
     let mut flags = Vec::new();
-    if !e.sensitive.returned_unauthenticated.is_empty() {
+    // Tokens handed out by login and token endpoints are their job, not a leak: the flags are
+    // about customer data.
+    let personal = |kinds: &std::collections::BTreeMap<rampart_core::SensitiveType, u64>| {
+        kinds.keys().any(|k| k.category() != rampart_core::SensitiveCategory::Secret)
+    };
+    if personal(&e.sensitive.returned_unauthenticated) {
         flags.push("pii-unauth".to_owned());
     }
-    if !e.sensitive.returned_in_bulk.is_empty() {
+    if personal(&e.sensitive.returned_in_bulk) {
         flags.push("pii-bulk".to_owned());
     }
     if e.auth.unauthenticated_success > 0 {

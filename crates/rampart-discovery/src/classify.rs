@@ -17,3 +17,52 @@ pub trait ValueClassifier: Send + Sync {
     /// `value`, known to carry `kind`, masked for keeping as an example.
     fn mask(&self, kind: SensitiveType, value: &str) -> String;
 }
+
+/// Rampart's own engine (`rampart-sensitive`) behind the seam.
+pub struct SensitiveEngine {
+    classifier: rampart_sensitive::Classifier,
+}
+
+impl SensitiveEngine {
+    pub fn new(config: rampart_sensitive::ClassifierConfig) -> SensitiveEngine {
+        SensitiveEngine { classifier: rampart_sensitive::Classifier::new(config) }
+    }
+}
+
+impl Default for SensitiveEngine {
+    fn default() -> SensitiveEngine {
+        SensitiveEngine::new(rampart_sensitive::ClassifierConfig::default())
+    }
+}
+
+impl ValueClassifier for SensitiveEngine {
+    fn classify(&self, field: Option<&str>, value: &str, found: &mut Vec<SensitiveType>) {
+        for (kind, _confidence, _span) in self.classifier.classify_value(field, value) {
+            if !found.contains(&kind) {
+                found.push(kind);
+            }
+        }
+    }
+
+    fn mask(&self, kind: SensitiveType, value: &str) -> String {
+        rampart_sensitive::mask::mask(kind, value, &self.classifier.config().mask)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_engine_finds_and_masks_through_the_seam() {
+        let engine = SensitiveEngine::default();
+        let mut found = Vec::new();
+        engine.classify(Some("nric"), "S1234567D", &mut found);
+        assert_eq!(found, [SensitiveType::SgNric]);
+        let masked = engine.mask(SensitiveType::SgNric, "S1234567D");
+        assert!(!masked.contains("1234567"), "{masked}");
+        found.clear();
+        engine.classify(Some("orderId"), "20261129", &mut found);
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

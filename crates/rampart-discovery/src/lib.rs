@@ -30,7 +30,7 @@ pub mod record;
 pub mod schema;
 
 pub use auth::{Credential, Credentials, classify, identity, record_auth};
-pub use classify::ValueClassifier;
+pub use classify::{SensitiveEngine, ValueClassifier};
 pub use engine::{Discovery, DiscoveryConfig};
 pub use mask::mask_example;
 pub use record::{RecordConfig, record_exchange, response_shape};

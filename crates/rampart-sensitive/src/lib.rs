@@ -35,7 +35,8 @@ mod phone;
 pub mod validate;
 mod values;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, RwLock};
 
 use rampart_core::SensitiveType;
 use serde::{Deserialize, Serialize};
@@ -137,7 +138,13 @@ impl Default for ClassifierConfig {
 pub struct Classifier {
     engine: Engine,
     config: ClassifierConfig,
+    /// What each field name says, remembered: traffic repeats the same few hundred names
+    /// millions of times, and reading a name costs more than most values.
+    name_hints: Arc<RwLock<HashMap<Box<str>, Option<NameHint>>>>,
 }
+
+/// Field names remembered; past this, names are read each time (a hostile body can invent any).
+const MAX_REMEMBERED_NAMES: usize = 8192;
 
 impl Classifier {
     /// Builds the detectors.
@@ -151,7 +158,7 @@ impl Classifier {
     }
 
     pub fn try_new(config: ClassifierConfig) -> Result<Classifier, BuildError> {
-        Ok(Classifier { engine: Engine::new()?, config })
+        Ok(Classifier { engine: Engine::new()?, config, name_hints: Arc::default() })
     }
 
     pub fn config(&self) -> &ClassifierConfig {
@@ -165,10 +172,27 @@ impl Classifier {
         field_name: Option<&str>,
         value: &str,
     ) -> Vec<(SensitiveType, Confidence, (usize, usize))> {
-        let hint = field_name.and_then(name_hint);
+        let hint = field_name.and_then(|name| self.remembered_hint(name));
+        if hint.is_none() && is_identifier_or_timestamp(value) {
+            return Vec::new();
+        }
         let mut found = Vec::new();
         self.classify_hinted(hint, value, &mut found);
         found.into_iter().map(|f| (f.kind, f.confidence, f.span)).collect()
+    }
+
+    fn remembered_hint(&self, name: &str) -> Option<NameHint> {
+        // A poisoned lock only means another thread panicked mid-insert; the map is still a
+        // valid cache, so keep using it.
+        if let Some(hint) = self.name_hints.read().unwrap_or_else(|e| e.into_inner()).get(name) {
+            return *hint;
+        }
+        let hint = name_hint(name);
+        let mut names = self.name_hints.write().unwrap_or_else(|e| e.into_inner());
+        if names.len() < MAX_REMEMBERED_NAMES {
+            names.insert(name.into(), hint);
+        }
+        hint
     }
 
     fn classify_hinted(&self, hint: Option<NameHint>, value: &str, out: &mut Vec<Found>) {
@@ -250,6 +274,30 @@ impl Classifier {
 
 /// Values that cannot hold anything the prefilter looks for: no digit, `@` or `:`, and too
 /// short for a key or a BIC. Most JSON strings are like this.
+/// UUIDs and ISO 8601 dates and times fill API bodies and are none of the kinds by themselves
+/// (a date of birth needs its field name, a key in a UUID's shape needs a key-like name): with no
+/// name hint they are skipped before any pattern runs.
+fn is_identifier_or_timestamp(value: &str) -> bool {
+    let b = value.as_bytes();
+    let uuid = b.len() == 36
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() });
+    let date_prefix = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit);
+    let timestamp = date_prefix
+        && (b.len() == 10
+            || (matches!(b[10], b'T' | b't' | b' ')
+                && b[11..]
+                    .iter()
+                    .all(|c| c.is_ascii_digit() || matches!(c, b':' | b'.' | b'+' | b'-' | b'Z' | b'z'))));
+    uuid || timestamp
+}
+
 fn worth_scanning(value: &str) -> bool {
     let len = value.len();
     len >= 16 || len == 8 || len == 11 || value.bytes().any(|b| b.is_ascii_digit() || b == b'@' || b == b':')
