@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Whole-system benchmark of `rampart discover`, reported as ratios against baselines measured in
 # the same run:
-#   * throughput: exchanges/s on one core (taskset -c 0) over a corpus of N exchanges with ~1 KB JSON bodies;
+#   * throughput: exchanges/s on one core (taskset -c 0) over a corpus of N exchanges with ~1 KB JSON bodies,
+#     with the default sensitive-data classification and without it (--no-sensitive);
 #   * memory: peak RSS at N and at N/10 exchanges — the ratio shows whether memory grows with input length;
 #   * baseline: the same machine reading the same JSONL with `wc -l` (I/O floor) and mitmproxy2swagger
 #     (PyPI) on the same HAR: time and endpoints found against the ground truth.
@@ -41,6 +42,8 @@ read -r T_WC _ < <( { /usr/bin/time -f "%e %M" wc -l "$WORK/corpus-$N.jsonl" >/d
 
 echo "== rampart discover, one core, $N exchanges"
 read -r T_BIG M_BIG < <( { /usr/bin/time -f "%e %M" taskset -c 0 "$RAMPART" discover --no-db --quiet --format json "$WORK/corpus-$N.jsonl" >"$WORK/inventory.json"; } 2>&1 | tail -n1 )
+echo "== rampart discover --no-sensitive (templating, schemas, auth only), one core, $N exchanges"
+read -r T_PLAIN _ < <( { /usr/bin/time -f "%e %M" taskset -c 0 "$RAMPART" discover --no-sensitive --no-db --quiet --format json "$WORK/corpus-$N.jsonl" >/dev/null; } 2>&1 | tail -n1 )
 echo "== rampart discover, one core, $SMALL exchanges"
 read -r T_SMALL M_SMALL < <( { /usr/bin/time -f "%e %M" taskset -c 0 "$RAMPART" discover --no-db --quiet --format json "$WORK/corpus-$SMALL.jsonl" >/dev/null; } 2>&1 | tail -n1 )
 
@@ -90,7 +93,9 @@ n, big, small = $N, $T_BIG, $T_SMALL
 print()
 print("== results")
 print(f"corpus: {n} exchanges, {$BYTES/1e9:.2f} GB of JSONL")
-print(f"throughput (1 core): {n/big:,.0f} exchanges/s ({big:.1f} s); I/O floor wc -l: {$T_WC:.1f} s (ratio {big/max($T_WC,0.01):.1f}x)")
+print(f"throughput (1 core), with sensitive-data classification (default): {n/big:,.0f} exchanges/s ({big:.1f} s)")
+print(f"throughput (1 core), --no-sensitive: {n/$T_PLAIN:,.0f} exchanges/s ({$T_PLAIN:.1f} s); classification costs {big/$T_PLAIN:.2f}x")
+print(f"I/O floor wc -l: {$T_WC:.1f} s (discovery is {big/max($T_WC,0.01):.1f}x the floor)")
 print(f"peak RSS: {$M_BIG/1024:.0f} MiB at {n} exchanges vs {$M_SMALL/1024:.0f} MiB at {n//10} — ratio {$M_BIG/max($M_SMALL,1):.2f} for 10x the input")
 print(f"endpoints: {$FOUND} found, truth {$TRUTH}: $EXACT")
 print(f"HAR of $HAR_N entries: rampart {$T_RHAR:.2f} s, {$R_HAR_FOUND} endpoints; mitmproxy2swagger {$T_M2S:.2f} s, $M2S_FOUND (ratio {$T_M2S/max($T_RHAR,0.01):.1f}x slower)")

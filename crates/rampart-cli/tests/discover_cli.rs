@@ -349,3 +349,78 @@ fn static_assets_of_browser_recordings_are_counted_not_catalogued() {
     assert_eq!(all["summary"]["static_assets_skipped"], 0);
     assert!(endpoints(&all).len() > 2);
 }
+
+/// The demo bank returns full card numbers on one endpoint and national IDs on its customer
+/// endpoints: discover says so per endpoint and per field, with masked examples only.
+#[test]
+fn sensitive_data_is_reported_per_endpoint_and_field_and_masked() {
+    let report = json_of(&rampart(&["discover", "--no-db", "--quiet", "--format", "json", &sample_har()]));
+    let card = find(&report, "GET", "/v2/cards/{cardId}");
+    assert!(card["sensitive"]["returned"]["card-number"].as_u64().unwrap() > 0, "{}", card["sensitive"]);
+    let customer = find(&report, "GET", "/v2/customers/{customerId}");
+    let returned = customer["sensitive"]["returned"].as_object().unwrap();
+    for kind in ["email", "phone"] {
+        assert!(returned.contains_key(kind), "{kind} missing from {returned:?}");
+    }
+    assert!(
+        returned.keys().any(|k| ["sg-nric", "in-aadhaar", "cn-resident-id", "hk-hkid", "my-mykad"].contains(&k.as_str())),
+        "a national ID: {returned:?}"
+    );
+    let accounts = find(&report, "GET", "/v2/accounts");
+    assert!(
+        accounts["sensitive"]["returned_in_bulk"].as_object().is_some_and(|m| !m.is_empty()),
+        "{}",
+        accounts["sensitive"]
+    );
+    assert!(report["summary"]["sensitive_endpoints"].as_u64().unwrap() >= 5);
+
+    // Field level, and nothing raw kept: the sample's emails never appear unmasked.
+    let email = &customer["responses"]["200"]["application/json"]["object"]["properties"]["email"];
+    assert!(email["sensitive"]["email"].as_u64().unwrap() > 0, "{email}");
+    for example in email["string"]["examples"].as_array().unwrap() {
+        let example = example.as_str().unwrap();
+        assert!(example.contains('*'), "masked: {example}");
+    }
+
+    let plain = json_of(&rampart(&[
+        "discover",
+        "--no-db",
+        "--quiet",
+        "--format",
+        "json",
+        "--no-sensitive",
+        &sample_har(),
+    ]));
+    assert_eq!(plain["summary"]["sensitive_endpoints"], 0);
+}
+
+#[test]
+fn classify_finds_and_masks_sensitive_values_in_a_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("customer.json");
+    std::fs::write(
+        &doc,
+        r#"{"customer":{"name":"Tan Mei Ling","nric":"S1234567D","email":"mei.tan@example.com",
+            "cards":[{"pan":"4111 1111 1111 1111"}],"orderId":"20261129123456"}}"#,
+    )
+    .unwrap();
+    let doc = doc.display().to_string();
+    let out = rampart(&["classify", "--format", "json", &doc]);
+    let report = json_of(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let kinds: Vec<&str> = findings.iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    for kind in ["sg-nric", "email", "card-number"] {
+        assert!(kinds.contains(&kind), "{kind} not in {kinds:?}");
+    }
+    assert!(!kinds.contains(&"card-number") || kinds.iter().filter(|k| **k == "card-number").count() == 1);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains("S1234567D") && !text.contains("4111 1111 1111 1111"), "no raw values: {text}");
+    assert!(text.contains("/customer/cards/*/pan"), "pointer templates: {text}");
+
+    let gate = rampart(&["classify", "--quiet", "--fail-if-found", &doc]);
+    assert_eq!(gate.status.code(), Some(3));
+    let clean = dir.path().join("clean.txt");
+    std::fs::write(&clean, "order 20261129 shipped on 2026-11-29, amount 1234.50 SGD").unwrap();
+    let gate = rampart(&["classify", "--quiet", "--fail-if-found", &clean.display().to_string()]);
+    assert_eq!(gate.status.code(), Some(0), "{}", String::from_utf8_lossy(&gate.stdout));
+}
