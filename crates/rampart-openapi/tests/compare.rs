@@ -151,7 +151,11 @@ fn an_older_version_called_while_a_newer_one_is_seen_is_a_zombie() {
     // v1 is not declared but v2 is: the undeclared old version is a zombie, not a mere shadow.
     let old = find(&inventory, "GET", "/v1/accounts/{accountId}/documents").spec.clone().unwrap();
     assert_eq!(old.status, SpecStatus::Zombie);
-    assert!(old.reason.as_deref().unwrap().contains("/v2/accounts/{accountId}/documents"), "{:?}", old.reason);
+    assert!(
+        old.reason.as_deref().unwrap().contains("/v2/accounts/{accountId}/documents"),
+        "{:?}",
+        old.reason
+    );
     assert_eq!(
         find(&inventory, "GET", "/v2/accounts/{id}/documents").spec.as_ref().unwrap().status,
         SpecStatus::Documented
