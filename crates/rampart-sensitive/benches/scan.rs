@@ -125,6 +125,69 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+
+    let pairs = field_values(1000);
+    let mut group = c.benchmark_group("classify_value");
+    group.throughput(Throughput::Elements(pairs.len() as u64));
+    group.bench_function("1000_fields", |b| {
+        b.iter(|| {
+            pairs
+                .iter()
+                .map(|(field, value)| classifier.classify_value(Some(field), value).len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+/// What the discovery engine hands `classify_value`: every scalar of bank bodies with its field
+/// name — mostly identifiers, timestamps, amounts and enums, some personal data.
+fn field_values(count: usize) -> Vec<(String, String)> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut pairs = Vec::with_capacity(count);
+    while pairs.len() < count {
+        let n = next();
+        let (field, value): (&str, String) = match n % 20 {
+            0 => (
+                "id",
+                format!(
+                    "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                    n >> 32,
+                    n & 0xffff,
+                    n % 4096,
+                    n % 4000,
+                    n % (1 << 48)
+                ),
+            ),
+            1 => ("createdAt", format!("2024-0{}-{:02}T09:{:02}:11.123Z", n % 9 + 1, n % 28 + 1, n % 60)),
+            2 => ("amount", format!("{}.{:02}", n % 100_000, n % 100)),
+            3 => ("currency", "SGD".to_owned()),
+            4 => ("status", "ACTIVE".to_owned()),
+            5 => ("accountId", format!("ACC{:010}", n % 10_000_000_000)),
+            6 => ("description", format!("GIRO PAYMENT REF {} TO SP SERVICES", n % 1_000_000)),
+            7 => ("merchantName", "Kopi Corner Pte Ltd".to_owned()),
+            8 => ("count", format!("{}", n % 500)),
+            9 => ("transactionId", format!("TXN{:012}", n % 1_000_000_000_000)),
+            10 => ("type", "DEBIT".to_owned()),
+            11 => ("balance", format!("{}.{:02}", n % 10_000_000, n % 100)),
+            12 => ("updatedAt", format!("2024-1{}-{:02}", n % 3, n % 28 + 1)),
+            13 => ("href", format!("/v1/accounts/{}/transactions?page={}", n % 100_000, n % 9)),
+            14 => ("email", "wei.ming.tan@example.com.sg".to_owned()),
+            15 => ("nric", "S1234567D".to_owned()),
+            16 => ("mobile", "+65 9123 4567".to_owned()),
+            17 => ("cardNumber", "4111 1111 1111 1111".to_owned()),
+            18 => ("fullName", "Tan Wei Ming".to_owned()),
+            _ => ("enabled", "true".to_owned()),
+        };
+        pairs.push((field.to_owned(), value));
+    }
+    pairs
 }
 
 criterion_group! {

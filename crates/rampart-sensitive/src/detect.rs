@@ -103,6 +103,14 @@ impl Engine {
     /// Finds every candidate in `text` and validates it; `hint` is what the field name says.
     pub fn scan(&self, text: &str, hint: Option<NameHint>, out: &mut Vec<Found>) {
         let bytes = text.as_bytes();
+        if could_hold_findings(bytes) {
+            self.scan_candidates(text, hint, out);
+        }
+    }
+
+    /// The prefilter and validators, without the byte-count shortcut.
+    fn scan_candidates(&self, text: &str, hint: Option<NameHint>, out: &mut Vec<Found>) {
+        let bytes = text.as_bytes();
         for found in self.prefilter.find_iter(bytes) {
             let shape = SHAPES[found.pattern().as_usize()].0;
             let (start, end) = (found.start(), found.end());
@@ -135,6 +143,63 @@ impl Engine {
             }
         }
     }
+}
+
+/// Whether any shape could match in `bytes` *and* pass its validator, judged from byte counts in
+/// one pass: most values in API bodies (amounts, enums, short codes, prose) fail it and skip the
+/// DFA. Each clause is the least a shape's findings need:
+/// * `@` (email), `=` (Azure keys and SAS, AWS secrets in context);
+/// * 8 digits (the shortest numeric identifier or phone), or 4 digits and 3 dots (IPv4);
+/// * 2 digits and a letter (IBAN; letter IDs have 4 digits), a digit and `~` (Azure secret);
+/// * 8 upper-case letters in a row, or 6 and a digit (BIC; an AWS key id with at most one digit
+///   has a run of 9);
+/// * `:` with a quote (service account), 40 bytes (AWS secret in context), `::` or 6 colons
+///   (IPv6);
+/// * the literal starts of the other secrets (`-----`, `eyJ`, `earer`, `AIza`), all of which
+///   need 21 bytes or more.
+fn could_hold_findings(bytes: &[u8]) -> bool {
+    let (mut digits, mut dots, mut colons) = (0usize, 0usize, 0usize);
+    let (mut letters, mut tilde, mut quote, mut double_colon) = (false, false, false, false);
+    let (mut upper_run, mut longest_upper_run) = (0usize, 0usize);
+    let mut previous = 0u8;
+    for &b in bytes {
+        match b {
+            b'0'..=b'9' => {
+                digits += 1;
+                if digits >= 8 {
+                    return true;
+                }
+            }
+            b'A'..=b'Z' => {
+                letters = true;
+                upper_run = if previous.is_ascii_uppercase() { upper_run + 1 } else { 1 };
+                longest_upper_run = longest_upper_run.max(upper_run);
+                if upper_run >= 8 {
+                    return true;
+                }
+            }
+            b'a'..=b'z' => letters = true,
+            b'@' | b'=' => return true,
+            b'.' => dots += 1,
+            b':' => {
+                colons += 1;
+                double_colon |= previous == b':';
+            }
+            b'~' => tilde = true,
+            b'"' => quote = true,
+            _ => {}
+        }
+        previous = b;
+    }
+    (digits >= 4 && dots >= 3)
+        || (digits >= 2 && letters)
+        || (digits >= 1 && longest_upper_run >= 6)
+        || (digits >= 1 && tilde)
+        || (colons > 0 && (quote || bytes.len() >= 40 || double_colon || colons >= 6))
+        || (bytes.len() >= 21
+            && [&b"-----"[..], b"eyJ", b"earer", b"AIza"]
+                .iter()
+                .any(|literal| memchr::memmem::find(bytes, literal).is_some()))
 }
 
 fn needs_word_boundary(shape: Shape) -> bool {
@@ -273,6 +338,9 @@ impl Digits {
 
 const SPACE_OR_DASH: &[u8] = b" -";
 
+/// More readings than one run of digits can have (card, phone and every national ID).
+const MAX_READINGS: usize = 16;
+
 fn numeric(candidate: &str, offset: usize, hint: Option<NameHint>, out: &mut Vec<Found>) {
     let Some(number) = Digits::parse(candidate) else { return };
     if number.len < 4 {
@@ -281,8 +349,15 @@ fn numeric(candidate: &str, offset: usize, hint: Option<NameHint>, out: &mut Vec
     let span = (offset, offset + candidate.len());
     let digits = number.as_str();
     let n = number.len;
-    let mut found: Vec<(SensitiveType, Option<Confidence>)> = Vec::new();
-    let mut consider = |kind: SensitiveType, base: Option<Confidence>| found.push((kind, base));
+    // Every reading of these digits; on the stack, since this runs for most numbers in a body.
+    let mut readings = [(SensitiveType::Phone, None); MAX_READINGS];
+    let mut count = 0;
+    let mut consider = |kind: SensitiveType, base: Option<Confidence>| {
+        if let Some(slot) = readings.get_mut(count) {
+            *slot = (kind, base);
+            count += 1;
+        }
+    };
 
     if number.ends_with_x() {
         if n == 18 && validate::cn_resident_id(digits) {
@@ -300,21 +375,33 @@ fn numeric(candidate: &str, offset: usize, hint: Option<NameHint>, out: &mut Vec
         let named_card = matches!(hint, Some(NameHint::Type(SensitiveType::CardNumber, _)));
         numeric_identifiers(&number, digits, named_card, &mut consider);
         // `00` + country code is the international prefix from most of the region; as weak as
-        // the national form, so it also needs a name.
+        // the national form, so it also needs a name (and without one, is not worth looking up).
+        let named_phone = matches!(hint, Some(NameHint::Type(SensitiveType::Phone, _)));
         let international =
-            digits.strip_prefix("00").is_some_and(|rest| phone::is_international(rest.as_bytes()));
-        if number.separators != b'/' && (international || phone::is_national(digits.as_bytes())) {
+            || digits.strip_prefix("00").is_some_and(|rest| phone::is_international(rest.as_bytes()));
+        if named_phone
+            && number.separators != b'/'
+            // Subscriber systems print numbers with the country code and no `+` (`6591234567`).
+            && (international() || phone::is_national(digits.as_bytes()) || phone::is_msisdn(digits.as_bytes()))
+        {
             consider(SensitiveType::Phone, None);
         }
     }
 
+    let found = &readings[..count];
     // A type the field name points at, when its value validates, is the answer; the other
     // readings of the same digits are dropped.
-    let hinted = found.iter().position(|&(kind, _)| match hint {
+    let named = |kind: SensitiveType| match hint {
         Some(NameHint::Type(named, _)) => named == kind,
         Some(NameHint::NationalId(_)) => kind.category() == rampart_core::SensitiveCategory::NationalId,
         _ => false,
-    });
+    };
+    // Several national IDs may validate under a generic ID name: the one written in its official
+    // grouping wins, else the first considered (readings are considered strictest rule first).
+    let hinted = found
+        .iter()
+        .position(|&(kind, base)| named(kind) && base.is_some())
+        .or_else(|| found.iter().position(|&(kind, _)| named(kind)));
     if let Some(index) = hinted {
         let (kind, base) = found[index];
         if let Some(confidence) = with_hint(kind, base, hint) {
@@ -325,7 +412,7 @@ fn numeric(candidate: &str, offset: usize, hint: Option<NameHint>, out: &mut Vec
     // Weak checksums with the same official format (Aadhaar and My Number are both 4-4-4):
     // when more than one holds and no name decides, none is trusted.
     let reportable = found.iter().filter(|(_, base)| base.is_some_and(|b| b > Confidence::Low)).count();
-    for (kind, base) in found {
+    for &(kind, base) in found {
         let base = if reportable > 1 { base.map(|b| b.min(Confidence::Low)) } else { base };
         if let Some(confidence) = with_hint(kind, base, hint) {
             out.push(Found { kind, confidence, span });
@@ -376,6 +463,11 @@ fn numeric_identifiers(
         consider(AuMedicare, conf(official, Confidence::Medium));
     }
     if n == 12 {
+        // MyKad first: a birth date and a state code are a far stricter rule than one check
+        // digit, so when a name leaves the choice open, it is the likelier reading.
+        if validate::my_mykad(digits) {
+            consider(MyMykad, conf(number.grouped(&[6, 2, 4], b"-"), Confidence::High));
+        }
         if found_aadhaar(digits) {
             consider(InAadhaar, conf(number.grouped(&[4, 4, 4], SPACE_OR_DASH), Confidence::Medium));
         }
@@ -388,9 +480,6 @@ fn numeric_identifiers(
                 JpMyNumber,
                 if aadhaar_too { Some(Confidence::Low) } else { conf(official, Confidence::Medium) },
             );
-        }
-        if validate::my_mykad(digits) {
-            consider(MyMykad, conf(number.grouped(&[6, 2, 4], b"-"), Confidence::High));
         }
     }
     if n == 13 {
@@ -545,4 +634,68 @@ pub(crate) fn entropy(value: &str) -> f64 {
     }
     let len = value.len() as f64;
     counts.iter().filter(|&&c| c > 0).map(|&c| f64::from(c) / len).map(|p| -p * p.log2()).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn everything(engine: &Engine, text: &str) -> Vec<Found> {
+        let mut out = Vec::new();
+        for hint in [
+            None,
+            Some(NameHint::NationalId(Strength::Strong)),
+            Some(NameHint::Type(SensitiveType::Phone, Strength::Strong)),
+            Some(NameHint::Type(SensitiveType::CardNumber, Strength::Strong)),
+        ] {
+            engine.scan_candidates(text, hint, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn the_shortcut_keeps_every_kind_of_finding() {
+        let engine = Engine::new().unwrap();
+        for text in [
+            "S1234567D",
+            "4111 1111 1111 1111",
+            "+65 9123 4567",
+            "91234567",
+            "192.168.1.1",
+            "::1",
+            "a@b.co",
+            "GB82WEST12345698765432",
+            "DBSSSGSGXXX",
+            "AKIAIOSFODNN7EXAMPLE",
+            "AKIAABCDEFGHIJKLMNOP",
+            "AIzaSyA-abcdefghijklmnopqrstuvwxyz01234",
+            "Bearer abcdefghijklmnopqrstuvwxyz",
+            "-----BEGIN PRIVATE KEY-----",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig",
+            "abc1Q~abcdefghijklmnopqrstuvwxyz0123456",
+            "ABCDE1234F",
+        ] {
+            if !everything(&engine, text).is_empty() {
+                assert!(could_hold_findings(text.as_bytes()), "{text}");
+            }
+        }
+        for quiet in ["SGD", "12345.67", "5812", "Kopi Corner Pte Ltd", "ACTIVE", "PAYNOW", "10:22"] {
+            assert!(!could_hold_findings(quiet.as_bytes()), "{quiet}");
+        }
+    }
+
+    proptest! {
+        /// Whatever the shortcut skips, the full scan finds nothing in, with any name hint.
+        #[test]
+        fn the_shortcut_skips_only_values_without_findings(
+            text in r"[0-9A-Za-z .\-:/()+@=~Q_]{0,48}"
+        ) {
+            let engine = Engine::new().unwrap();
+            if !could_hold_findings(text.as_bytes()) {
+                prop_assert!(everything(&engine, &text).is_empty(), "{text}");
+            }
+        }
+    }
 }

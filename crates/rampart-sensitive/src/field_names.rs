@@ -168,12 +168,17 @@ static VOCABULARY: &[(&str, NameHint)] = &[
     ("rekening", Type(BankAccount, Strong)),
     ("zhanghao", Type(BankAccount, Weak)),
     // National IDs
-    ("nric", Type(SgNric, Strong)),
+    // Singapore's NRIC, but Malaysians call the MyKad their NRIC too: any national ID, firmly.
+    // An NRIC-shaped value still reads as one (its letter format is Singapore's alone).
+    ("nric", NationalId(Strong)),
+    ("uinfin", Type(SgNric, Strong)),
     ("nric_fin", Type(SgNric, Strong)),
     ("fin_number", Type(SgNric, Strong)),
     ("aadhaar", Type(InAadhaar, Strong)),
     ("aadhar", Type(InAadhaar, Strong)),
     ("uid_number", Type(InAadhaar, Weak)),
+    // UIDAI's own short name; weak, as elsewhere `uid` is a user id.
+    ("uid", Type(InAadhaar, Weak)),
     ("uidai", Type(InAadhaar, Strong)),
     ("pan_number", Type(InPan, Strong)),
     ("pan_no", Type(InPan, Strong)),
@@ -188,6 +193,11 @@ static VOCABULARY: &[(&str, NameHint)] = &[
     ("sfz", Type(CnResidentId, Strong)),
     ("id_card", NationalId(Strong)),
     ("idcard", NationalId(Strong)),
+    // Longer than `card_number`, so an identity card's number is not read as a payment card.
+    ("id_card_number", NationalId(Strong)),
+    ("idcardnumber", NationalId(Strong)),
+    ("id_card_no", NationalId(Strong)),
+    ("idcardno", NationalId(Strong)),
     ("hkid", Type(HkHkid, Strong)),
     ("hk_id", Type(HkHkid, Strong)),
     ("hkic", Type(HkHkid, Strong)),
@@ -227,6 +237,9 @@ static VOCABULARY: &[(&str, NameHint)] = &[
     ("citizen_id", Type(ThNationalId, Weak)),
     ("bat_prachachon", Type(ThNationalId, Strong)),
     ("ssn", Type(UsSsn, Strong)),
+    // The IRS's Taxpayer Identification Number (an SSN, EIN or ITIN); other countries' TINs
+    // are other formats, so weak.
+    ("tin", Type(UsSsn, Weak)),
     ("social_security", Type(UsSsn, Strong)),
     ("socialsecurity", Type(UsSsn, Strong)),
     ("national_id", NationalId(Strong)),
@@ -385,6 +398,10 @@ static VOCABULARY: &[(&str, NameHint)] = &[
     ("trace_id", NotSensitive),
     ("sequence", NotSensitive),
     ("count", NotSensitive),
+    // Version strings `10.2.33.147` have the shape of an IPv4 address.
+    ("version", NotSensitive),
+    ("ver", NotSensitive),
+    ("build", NotSensitive),
 ];
 
 #[cfg(test)]
@@ -401,6 +418,9 @@ mod tests {
             assert_eq!(kind(name), Some(CardNumber), "{name}");
         }
         for name in ["nric", "NRIC", "customerNric", "customer_nric_number", "holderNRICNumber"] {
+            assert_eq!(name_hint(name), Some(NationalId(Strong)), "{name}");
+        }
+        for name in ["uinfin", "UINFIN", "nricFin", "fin_number"] {
             assert_eq!(kind(name), Some(SgNric), "{name}");
         }
         for name in ["dob", "dateOfBirth", "date-of-birth", "DOB", "birthDate", "tarikh_lahir"] {
@@ -441,6 +461,26 @@ mod tests {
         assert_eq!(kind("cardType"), None);
         assert_eq!(name_hint("orderId"), Some(NotSensitive));
         assert_eq!(name_hint("national_id"), Some(NationalId(Strong)));
+        for name in ["idCardNumber", "id_card_no", "ID_CARD_NUMBER", "idcardnumber"] {
+            assert_eq!(name_hint(name), Some(NationalId(Strong)), "{name}");
+        }
+        assert_eq!(kind("cardNumber"), Some(CardNumber));
+    }
+
+    #[test]
+    fn short_national_id_names() {
+        assert_eq!(name_hint("uid"), Some(Type(InAadhaar, Weak)));
+        assert_eq!(name_hint("tin"), Some(Type(UsSsn, Weak)));
+        assert_eq!(kind("fluid"), None);
+        assert_eq!(kind("tinted"), None);
+    }
+
+    #[test]
+    fn version_and_build_names_carry_look_alikes() {
+        for name in ["appVersion", "app_version", "osVersion", "version", "ver", "build", "sdkVersion"] {
+            assert_eq!(name_hint(name), Some(NotSensitive), "{name}");
+        }
+        assert_eq!(kind("ipAddress"), Some(IpAddress));
     }
 
     #[test]

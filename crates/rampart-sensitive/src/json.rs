@@ -15,6 +15,9 @@ pub enum ScanError {
     Syntax { offset: usize, reason: &'static str },
 }
 
+/// An object's keys in order, each with what it says.
+type KeyList = Vec<(String, Option<NameHint>)>;
+
 /// One level of the path to the current value.
 #[derive(Debug, Default)]
 pub(crate) struct Frame {
@@ -25,6 +28,15 @@ pub(crate) struct Frame {
     /// `"type": "service_account"` and `"private_key"` seen in this object.
     pub service_account_type: bool,
     pub has_private_key: bool,
+    /// Members read so far in this object.
+    member: usize,
+    /// The keys (and their hints) of the last objects seen at this depth, by member position,
+    /// one list per member of the parent that held them (`amount` and `merchant` objects of each
+    /// record alternate at the same depth): arrays of records repeat the same keys in the same
+    /// order, so a byte comparison usually replaces reading the name again.
+    previous_keys: Vec<(usize, KeyList)>,
+    /// Which of `previous_keys` this object uses.
+    active_keys: usize,
 }
 
 /// What the walker reports.
@@ -33,6 +45,11 @@ pub(crate) trait Visitor {
     fn scalar(&mut self, frames: &[Frame], value: &str);
     /// An object closed (its frame is still the last of `frames`).
     fn object_end(&mut self, frames: &[Frame]);
+    /// What an object key says about its values (called once per key not seen at the same
+    /// position of the previous object at that depth).
+    fn key_hint(&mut self, key: &str) -> Option<NameHint> {
+        name_hint(key)
+    }
 }
 
 /// The pointer template of the current position: object keys escaped per RFC 6901, array
@@ -62,8 +79,15 @@ pub(crate) fn field(frames: &[Frame]) -> Option<(&str, Option<NameHint>)> {
     frames.iter().rev().find(|f| !f.is_array).map(|f| (f.key.as_str(), f.hint))
 }
 
+/// Keys remembered per depth for the next object at that depth.
+const MAX_REMEMBERED_MEMBERS: usize = 64;
+/// Key lists remembered per depth (one per member of the parent holding an object).
+const MAX_KEY_LISTS: usize = 8;
+
 struct Walker<'a> {
     bytes: &'a [u8],
+    /// The whole document, when it is valid UTF-8 (checked once, far faster than per string).
+    text: Option<&'a str>,
     pos: usize,
     frames: Vec<Frame>,
     /// Frames beyond `depth` are kept (for reuse of their key buffers) but not live.
@@ -72,7 +96,8 @@ struct Walker<'a> {
 }
 
 pub(crate) fn walk(json: &[u8], max_depth: usize, visitor: &mut impl Visitor) -> Result<(), ScanError> {
-    let mut walker = Walker { bytes: json, pos: 0, frames: Vec::new(), depth: 0, max_depth };
+    let text = std::str::from_utf8(json).ok();
+    let mut walker = Walker { bytes: json, text, pos: 0, frames: Vec::new(), depth: 0, max_depth };
     walker.run(visitor)
 }
 
@@ -99,12 +124,33 @@ impl<'a> Walker<'a> {
         if self.frames.len() == self.depth {
             self.frames.push(Frame::default());
         }
+        let parent_member = self.depth.checked_sub(1).map_or(0, |parent| {
+            let parent = &self.frames[parent];
+            if parent.is_array { usize::MAX } else { parent.member }
+        });
         let frame = &mut self.frames[self.depth];
+        if !is_array {
+            frame.active_keys =
+                match frame.previous_keys.iter().position(|(member, _)| *member == parent_member) {
+                    Some(index) => index,
+                    None if frame.previous_keys.len() < MAX_KEY_LISTS => {
+                        frame.previous_keys.push((parent_member, Vec::new()));
+                        frame.previous_keys.len() - 1
+                    }
+                    None => {
+                        let index = parent_member % MAX_KEY_LISTS;
+                        frame.previous_keys[index].0 = parent_member;
+                        frame.previous_keys[index].1.clear();
+                        index
+                    }
+                };
+        }
         frame.is_array = is_array;
         frame.key.clear();
         frame.hint = None;
         frame.service_account_type = false;
         frame.has_private_key = false;
+        frame.member = 0;
         self.depth += 1;
         Ok(())
     }
@@ -120,7 +166,7 @@ impl<'a> Walker<'a> {
                         visitor.object_end(&self.frames[..self.depth]);
                         self.depth -= 1;
                     } else {
-                        self.read_key()?;
+                        self.read_key(visitor)?;
                         continue 'value;
                     }
                 }
@@ -177,7 +223,7 @@ impl<'a> Walker<'a> {
                 match (self.peek(), in_array) {
                     (Some(b','), false) => {
                         self.pos += 1;
-                        self.read_key()?;
+                        self.read_key(visitor)?;
                         continue 'value;
                     }
                     (Some(b','), true) => {
@@ -208,13 +254,33 @@ impl<'a> Walker<'a> {
         }
     }
 
-    fn read_key(&mut self) -> Result<(), ScanError> {
+    fn read_key(&mut self, visitor: &mut impl Visitor) -> Result<(), ScanError> {
         if self.peek() != Some(b'"') {
             return Err(self.error("expected a key"));
         }
         let key = self.read_string()?;
         let frame = &mut self.frames[self.depth - 1];
-        frame.hint = name_hint(&key);
+        let member = frame.member;
+        frame.member += 1;
+        let Some((_, previous_keys)) = frame.previous_keys.get_mut(frame.active_keys) else {
+            return Err(self.error("internal: no key list for this object"));
+        };
+        frame.hint = match previous_keys.get_mut(member) {
+            Some((previous, hint)) if *previous == *key => *hint,
+            Some((previous, hint)) => {
+                *hint = visitor.key_hint(&key);
+                previous.clear();
+                previous.push_str(&key);
+                *hint
+            }
+            // Bounded: a hostile object with a million keys must not keep a million copies.
+            None if member < MAX_REMEMBERED_MEMBERS => {
+                let hint = visitor.key_hint(&key);
+                previous_keys.push((key.clone().into_owned(), hint));
+                hint
+            }
+            None => visitor.key_hint(&key),
+        };
         frame.key.clear();
         frame.key.push_str(&key);
         if self.peek() != Some(b':') {
@@ -230,13 +296,21 @@ impl<'a> Walker<'a> {
         self.pos += 1;
         let start = self.pos;
         let rest = &self.bytes[start..];
-        let Some(stop) = rest.iter().position(|&b| b == b'"' || b == b'\\') else {
+        let Some(stop) = memchr::memchr2(b'"', b'\\', rest) else {
             return Err(self.error("unterminated string"));
         };
         if rest[stop] == b'"' {
             self.pos = start + stop + 1;
             let bytes: &'a [u8] = self.bytes;
-            return Ok(String::from_utf8_lossy(&bytes[start..start + stop]));
+            let raw = &bytes[start..start + stop];
+            if let Some(value) = self.text.and_then(|text| text.get(start..start + stop)) {
+                return Ok(Cow::Borrowed(value));
+            }
+            // The strict check is much faster than the lossy one on valid text (nearly all).
+            return Ok(match std::str::from_utf8(raw) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(raw),
+            });
         }
         // Escapes: decode into a new buffer (rare in the values that matter).
         let mut raw: Vec<u8> = Vec::with_capacity(stop + 16);

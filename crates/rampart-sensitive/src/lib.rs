@@ -18,9 +18,11 @@
 //!   `Medium`) drops `Low` findings.
 //! * **One pass, then validators.** A single multi-pattern lazy DFA (regex-automata) finds
 //!   candidate spans by shape ("digits with separators", "letter + digits", "email",
-//!   "`AKIA…`"); only candidates reach the validators. Values with no digit, `@` or `:` and
-//!   shorter than 16 bytes skip even that: most JSON strings (`"ACTIVE"`, `"SGD"`) cost a byte
-//!   scan.
+//!   "`AKIA…`"); only candidates reach the validators. Values whose byte counts rule out every
+//!   finding (fewer than 8 digits and no letters, no `@`/`=`, no long upper-case run, …) skip
+//!   even that, as do UUIDs and ISO timestamps without a telling name: most JSON strings
+//!   (`"ACTIVE"`, `"SGD"`, `"12.50"`) cost one byte scan. Field names are read once per
+//!   position of a repeated record and remembered across documents.
 //! * **Never the raw value.** A [`Detection`] carries the type, confidence, where it was, the
 //!   byte span (for masking in place) and a masked sample; nothing here logs or stores a value.
 //! * **Hostile input is linear.** The DFA is linear and its patterns avoid the restart traps
@@ -140,8 +142,12 @@ pub struct Classifier {
     config: ClassifierConfig,
     /// What each field name says, remembered: traffic repeats the same few hundred names
     /// millions of times, and reading a name costs more than most values.
-    name_hints: Arc<RwLock<HashMap<Box<str>, Option<NameHint>>>>,
+    name_hints: Arc<RwLock<HintMap>>,
 }
+
+/// Field names to what they say. foldhash: several times faster than SipHash on short keys and
+/// still seeded per map, so a hostile body cannot pick colliding names in advance.
+type HintMap = HashMap<Box<str>, Option<NameHint>, foldhash::fast::RandomState>;
 
 /// Field names remembered; past this, names are read each time (a hostile body can invent any).
 const MAX_REMEMBERED_NAMES: usize = 8192;
@@ -173,7 +179,7 @@ impl Classifier {
         value: &str,
     ) -> Vec<(SensitiveType, Confidence, (usize, usize))> {
         let hint = field_name.and_then(|name| self.remembered_hint(name));
-        if hint.is_none() && is_identifier_or_timestamp(value) {
+        if hint.is_none_or(|hint| hint == NameHint::NotSensitive) && is_identifier_or_timestamp(value) {
             return Vec::new();
         }
         let mut found = Vec::new();
@@ -237,7 +243,12 @@ impl Classifier {
     /// service-account object (`"type": "service_account"` with a `private_key`) is reported
     /// at the object's pointer.
     pub fn scan_json(&self, json: &[u8]) -> Result<Vec<Detection>, ScanError> {
-        let mut visitor = JsonScan { classifier: self, found: Vec::new(), detections: Vec::new() };
+        let mut visitor = JsonScan {
+            classifier: self,
+            found: Vec::new(),
+            detections: Vec::new(),
+            hints: HintMap::default(),
+        };
         json::walk(json, self.config.max_depth, &mut visitor)?;
         Ok(visitor.detections)
     }
@@ -272,32 +283,63 @@ impl Classifier {
     }
 }
 
-/// Values that cannot hold anything the prefilter looks for: no digit, `@` or `:`, and too
-/// short for a key or a BIC. Most JSON strings are like this.
 /// UUIDs and ISO 8601 dates and times fill API bodies and are none of the kinds by themselves
 /// (a date of birth needs its field name, a key in a UUID's shape needs a key-like name): with no
-/// name hint they are skipped before any pattern runs.
+/// name hint, or one that only lowers confidence (`createdAt`), they are skipped before any
+/// pattern runs. The grammar is strict (`2024-03-05`, `2024-03-05T10:22:00.123+08:00`) so that a
+/// value merely starting like a date still gets scanned.
 fn is_identifier_or_timestamp(value: &str) -> bool {
     let b = value.as_bytes();
     let uuid = b.len() == 36
         && b.iter()
             .enumerate()
             .all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() });
-    let date_prefix = b.len() >= 10
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && b[5..7].iter().all(u8::is_ascii_digit)
-        && b[7] == b'-'
-        && b[8..10].iter().all(u8::is_ascii_digit);
-    let timestamp = date_prefix
-        && (b.len() == 10
-            || (matches!(b[10], b'T' | b't' | b' ')
-                && b[11..]
-                    .iter()
-                    .all(|c| c.is_ascii_digit() || matches!(c, b':' | b'.' | b'+' | b'-' | b'Z' | b'z'))));
-    uuid || timestamp
+    uuid || is_iso_timestamp(b)
 }
 
+/// `YYYY-MM-DD`, optionally followed by `T` (or a space) `hh:mm[:ss[.fraction]]` and a zone
+/// (`Z`, `±hh:mm`, `±hhmm`).
+fn is_iso_timestamp(b: &[u8]) -> bool {
+    fn digits(b: &[u8], at: usize, count: usize) -> bool {
+        b.get(at..at + count).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    }
+    let date = digits(b, 0, 4) && b.get(4) == Some(&b'-') && digits(b, 5, 2) && b.get(7) == Some(&b'-');
+    if !(date && digits(b, 8, 2)) {
+        return false;
+    }
+    if b.len() == 10 {
+        return true;
+    }
+    if !(matches!(b[10], b'T' | b't' | b' ')
+        && digits(b, 11, 2)
+        && b.get(13) == Some(&b':')
+        && digits(b, 14, 2))
+    {
+        return false;
+    }
+    let mut at = 16;
+    if b.get(at) == Some(&b':') && digits(b, at + 1, 2) {
+        at += 3;
+        if b.get(at) == Some(&b'.') {
+            let fraction = b[at + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if !(1..=9).contains(&fraction) {
+                return false;
+            }
+            at += 1 + fraction;
+        }
+    }
+    match &b[at..] {
+        [] | [b'Z' | b'z'] => true,
+        [b'+' | b'-', zone @ ..] => {
+            (zone.len() == 5 && digits(zone, 0, 2) && zone[2] == b':' && digits(zone, 3, 2))
+                || (zone.len() == 4 && digits(zone, 0, 4))
+        }
+        _ => false,
+    }
+}
+
+/// Values that cannot hold anything the prefilter looks for: no digit, `@` or `:`, and too
+/// short for a key or a BIC. Most JSON strings are like this.
 fn worth_scanning(value: &str) -> bool {
     let len = value.len();
     len >= 16 || len == 8 || len == 11 || value.bytes().any(|b| b.is_ascii_digit() || b == b'@' || b == b':')
@@ -307,12 +349,28 @@ struct JsonScan<'c> {
     classifier: &'c Classifier,
     found: Vec<Found>,
     detections: Vec<Detection>,
+    /// This document's names, so the shared memory (behind a lock other threads use) is asked
+    /// once per name per document.
+    hints: HintMap,
 }
 
 impl json::Visitor for JsonScan<'_> {
+    fn key_hint(&mut self, key: &str) -> Option<NameHint> {
+        if let Some(hint) = self.hints.get(key) {
+            return *hint;
+        }
+        let hint = self.classifier.remembered_hint(key);
+        if self.hints.len() < MAX_REMEMBERED_NAMES {
+            self.hints.insert(key.into(), hint);
+        }
+        hint
+    }
+
     fn scalar(&mut self, frames: &[json::Frame], value: &str) {
         let hint = json::field(frames).and_then(|(_, hint)| hint);
-        if hint.is_none() && !worth_scanning(value) {
+        // The same shortcut as `classify_value`, so discovery and the scanners agree.
+        let plain = hint.is_none_or(|hint| hint == NameHint::NotSensitive);
+        if (hint.is_none() && !worth_scanning(value)) || (plain && is_identifier_or_timestamp(value)) {
             return;
         }
         self.found.clear();
@@ -342,5 +400,70 @@ impl json::Visitor for JsonScan<'_> {
                 masked: mask::REDACTED.to_owned(),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_recognised_strictly() {
+        for timestamp in [
+            "2024-03-05",
+            "2024-03-05T10:22",
+            "2024-03-05T10:22:00Z",
+            "2024-03-05 10:22:00.123456",
+            "2024-03-05T10:22:00.123+08:00",
+            "2024-03-05T10:22:00-0500",
+        ] {
+            assert!(is_identifier_or_timestamp(timestamp), "{timestamp}");
+        }
+        for other in [
+            "2024-03-05T+6591234567",
+            "2024-03-05 91234567",
+            "2024-03-05T10:22:00.1234567890Z",
+            "2024-03-05T10:22:00+08",
+            "2024-3-05",
+            "20240305",
+        ] {
+            assert!(!is_identifier_or_timestamp(other), "{other}");
+        }
+        assert!(is_identifier_or_timestamp("0f8fad5b-d9cb-469f-a165-70867728950e"));
+    }
+
+    #[test]
+    fn remembered_keys_follow_each_object_not_its_position() {
+        let classifier = Classifier::new(ClassifierConfig::default());
+        let body = br#"[{"a":{"nric":"S1234567D"},"b":{"fullName":"Tan Wei Ming"}},
+                        {"a":{"fullName":"Tan Wei Ming"},"b":{"nric":"S1234567D"}},
+                        {"b":{"nric":"S1234567D","fullName":"Tan Wei Ming"}}]"#;
+        let found: Vec<(SensitiveType, String)> = classifier
+            .scan_json(body)
+            .unwrap()
+            .into_iter()
+            .map(|d| match d.location {
+                Location::Body { pointer } => (d.kind, pointer),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let expected = [
+            (SensitiveType::SgNric, "/*/a/nric"),
+            (SensitiveType::PersonName, "/*/b/fullName"),
+            (SensitiveType::PersonName, "/*/a/fullName"),
+            (SensitiveType::SgNric, "/*/b/nric"),
+            (SensitiveType::SgNric, "/*/b/nric"),
+            (SensitiveType::PersonName, "/*/b/fullName"),
+        ];
+        assert_eq!(found, expected.map(|(kind, pointer)| (kind, pointer.to_owned())));
+    }
+
+    #[test]
+    fn json_skips_unnamed_timestamps_but_not_what_follows_a_date() {
+        let classifier = Classifier::new(ClassifierConfig::default());
+        let body = br#"{"at":"2024-03-05T10:22:00Z","note":"2024-03-05 +65 9123 4567"}"#;
+        let found = classifier.scan_json(body).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].kind, SensitiveType::Phone);
     }
 }

@@ -75,8 +75,30 @@ fn looks_like_name(value: &str) -> bool {
     let chars = value.chars().count();
     (2..=80).contains(&chars)
         && value.chars().any(char::is_alphabetic)
-        && value.chars().all(|c| c.is_alphabetic() || " .'-,".contains(c))
+        && value.chars().all(|c| c.is_alphabetic() || is_combining_mark(c) || " .'-,".contains(c))
         && value.split_whitespace().count() <= 6
+}
+
+/// The combining marks (general categories Mn and Mc) that names of the region are spelt with
+/// and that `char::is_alphabetic` leaves out: Thai tone marks (`ณัฐพิชา พงศ์`), the Indic virama
+/// and nukta, Latin accents written decomposed (`e` + U+0301), and the zero-width joiners Indic
+/// spellings need. Ranges rather than a Unicode-tables crate: these few blocks are the ones that
+/// matter for the region's names.
+fn is_combining_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0300}'..='\u{036F}' // combining diacritical marks
+            | '\u{0900}'..='\u{0903}' | '\u{093A}'..='\u{094F}' | '\u{0951}'..='\u{0957}'
+            | '\u{0962}'..='\u{0963}' // Devanagari
+            | '\u{0981}'..='\u{0983}' | '\u{09BC}'..='\u{09D7}' | '\u{09E2}'..='\u{09E3}' // Bengali
+            | '\u{0B82}' | '\u{0BBE}'..='\u{0BCD}' | '\u{0BD7}' // Tamil
+            | '\u{0E31}' | '\u{0E34}'..='\u{0E3A}' | '\u{0E47}'..='\u{0E4E}' // Thai
+            | '\u{0EB1}' | '\u{0EB4}'..='\u{0EBC}' | '\u{0EC8}'..='\u{0ECE}' // Lao
+            | '\u{102B}'..='\u{103E}' // Myanmar
+            | '\u{1100}'..='\u{11FF}' // Hangul jamo (conjoining, as in decomposed Hangul)
+            | '\u{17B4}'..='\u{17D3}' // Khmer
+            | '\u{200C}' | '\u{200D}' // zero-width non-joiner and joiner
+    )
 }
 
 fn looks_like_address(value: &str) -> bool {
@@ -137,6 +159,17 @@ mod tests {
         assert!(looks_like_name("Tan Wei Ming"));
         assert!(looks_like_name("O'Brien-Smith"));
         assert!(!looks_like_name("ACC-12345"));
+        // Thai with tone marks and vowel signs, Hindi with virama, decomposed Latin accents,
+        // Hangul as conjoining jamo.
+        assert!(looks_like_name("ณัฐพิชา พงศ์ฉบับนภา"));
+        assert!(looks_like_name("ภูวรา เลขะพันธุ์"));
+        assert!(looks_like_name("ชัญญานุนาย ศรีเผด็จ"));
+        assert!(looks_like_name("अमित शर्मा"));
+        assert!(looks_like_name("Jose\u{301} Nguye\u{302}\u{303}n"));
+        assert!(looks_like_name("\u{1100}\u{1161}\u{11A8} \u{1109}\u{1165}"));
+        // Marks alone, or marks among digits, are not a name.
+        assert!(!looks_like_name("\u{0E48}\u{0E49}"));
+        assert!(!looks_like_name("ก\u{0E48}12345"));
         assert!(looks_like_address("10 Anson Road, #21-02, Singapore 079903"));
         assert!(looks_like_account_number("123-456789-001"));
         assert!(!looks_like_account_number("000000000"));
