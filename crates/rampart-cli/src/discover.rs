@@ -315,8 +315,9 @@ pub fn summarise(inventory: &Inventory, exchanges: u64, skipped: u64) -> Summary
     s.hosts = hosts.len();
     for e in &inventory.endpoints {
         s.sensitive_endpoints += usize::from(!e.sensitive.returned.is_empty());
-        s.sensitive_unauthenticated += usize::from(!e.sensitive.returned_unauthenticated.is_empty());
-        s.sensitive_in_bulk += usize::from(!e.sensitive.returned_in_bulk.is_empty());
+        s.sensitive_unauthenticated +=
+            usize::from(crate::table::has_personal(&e.sensitive.returned_unauthenticated));
+        s.sensitive_in_bulk += usize::from(crate::table::has_personal(&e.sensitive.returned_in_bulk));
         if let Some(spec) = &e.spec {
             match spec.status {
                 SpecStatus::Documented => s.documented += 1,

@@ -166,17 +166,18 @@ pub fn sensitive_summary(e: &Endpoint) -> String {
     text
 }
 
+/// Whether any of these kinds is customer data. Tokens handed out by login and token endpoints
+/// are their job, not a leak: the exposure flags and counts are about customer data.
+pub fn has_personal(kinds: &std::collections::BTreeMap<rampart_core::SensitiveType, u64>) -> bool {
+    kinds.keys().any(|k| k.category() != rampart_core::SensitiveCategory::Secret)
+}
+
 fn flags(e: &Endpoint) -> Vec<String> {
     let mut flags = Vec::new();
-    // Tokens handed out by login and token endpoints are their job, not a leak: the flags are
-    // about customer data.
-    let personal = |kinds: &std::collections::BTreeMap<rampart_core::SensitiveType, u64>| {
-        kinds.keys().any(|k| k.category() != rampart_core::SensitiveCategory::Secret)
-    };
-    if personal(&e.sensitive.returned_unauthenticated) {
+    if has_personal(&e.sensitive.returned_unauthenticated) {
         flags.push("pii-unauth".to_owned());
     }
-    if personal(&e.sensitive.returned_in_bulk) {
+    if has_personal(&e.sensitive.returned_in_bulk) {
         flags.push("pii-bulk".to_owned());
     }
     if e.auth.unauthenticated_success > 0 {
