@@ -74,6 +74,118 @@ pub(crate) fn name_hint(field_name: &str) -> Option<NameHint> {
     best.map(|(_, hint)| hint)
 }
 
+/// What a key does for its siblings and its elements, besides its own hint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum KeyRole {
+    #[default]
+    Plain,
+    /// `type`, `idType`, `documentType`, `docType`, `kind`, `category`, `scheme`: its value
+    /// may name what the object's generic members hold (`{"type": "AADHAAR", "value": …}`).
+    TypeOf,
+    /// `value`, `number`, `no`, `data` (and `documentNumber`, `idNo`): says little by itself,
+    /// so a sibling type or the enclosing list speaks for it.
+    Generic,
+    /// `id`, `identifier`: a sibling type speaks for it (`{"type": "NRIC", "id": …}`), the
+    /// enclosing list does not — `cards[*].id` is the card record's id, not its number.
+    RecordId,
+}
+
+/// Everything a key says, read once per key and remembered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct KeyInfo {
+    pub hint: Option<NameHint>,
+    pub role: KeyRole,
+    /// What the key says about the elements of a list it holds (`cards` → card, `phones` →
+    /// phone, `documents` → some national ID), never more than [`Strength::Weak`]: a list's
+    /// name describes its records, not each member of them.
+    pub as_list: Option<NameHint>,
+}
+
+/// Reads a key: its hint, its role among its siblings, and what it says as a list's name.
+pub(crate) fn key_info(key: &str) -> KeyInfo {
+    if key.is_empty() || key.len() > MAX_NAME_LEN {
+        return KeyInfo::default();
+    }
+    let hint = name_hint(key);
+    let mut buffer = [0u8; MAX_NAME_LEN * 2];
+    let normalised = normalise_into(key, &mut buffer);
+    let role = if TYPE_KEYS.contains(&normalised)
+        || TYPE_KEYS
+            .iter()
+            .any(|word| normalised.strip_suffix(*word).is_some_and(|rest| rest.ends_with(b"_")))
+    {
+        KeyRole::TypeOf
+    } else if RECORD_ID_KEYS.contains(&normalised) {
+        KeyRole::RecordId
+    } else if GENERIC_KEYS.contains(&normalised) {
+        KeyRole::Generic
+    } else {
+        KeyRole::Plain
+    };
+    KeyInfo { hint, role, as_list: list_hint(key, hint, normalised).map(weakened) }
+}
+
+/// What a type value or a list's name says about the members it describes: `AADHAAR`,
+/// `MOBILE`, `national_id` as they are (a type value names the kind as firmly as a field name
+/// does); plurals (`cards`, `Phones`) and document lists (`idDocuments`, `identifiers`) weakly.
+pub(crate) fn context_hint(info: KeyInfo) -> Option<NameHint> {
+    match info.hint {
+        Some(hint @ (NameHint::Type(..) | NameHint::NationalId(_))) => Some(hint),
+        _ => info.as_list,
+    }
+}
+
+/// Keys whose value names a kind: the whole key, or its last word (`id_type`, `document_type`).
+const TYPE_KEYS: &[&[u8]] = &[b"type", b"kind", b"category", b"scheme"];
+
+/// Keys that say nothing of their own value.
+const GENERIC_KEYS: &[&[u8]] = &[
+    b"value",
+    b"number",
+    b"num",
+    b"no",
+    b"nr",
+    b"data",
+    b"document_number",
+    b"document_no",
+    b"doc_number",
+    b"doc_no",
+    b"id_number",
+    b"id_no",
+    b"id_value",
+];
+
+/// Keys that name a record rather than hold its number.
+const RECORD_ID_KEYS: &[&[u8]] = &[b"id", b"identifier"];
+
+/// Last words of list names that hold identity documents (`documents`, `idDocuments`,
+/// `identifiers`): their records' values are some national ID, if anything.
+const DOCUMENT_LIST_WORDS: &[&[u8]] = &[b"documents", b"identifiers", b"identifications", b"identities"];
+
+fn list_hint(key: &str, hint: Option<NameHint>, normalised: &[u8]) -> Option<NameHint> {
+    if let Some(hint @ (NameHint::Type(..) | NameHint::NationalId(_))) = hint {
+        return Some(hint);
+    }
+    let last_word = normalised.rsplit(|&b| b == b'_').next().unwrap_or_default();
+    if DOCUMENT_LIST_WORDS.contains(&last_word) {
+        return Some(NameHint::NationalId(Strength::Weak));
+    }
+    // Plurals: the vocabulary holds singular names, and short ones only match whole words.
+    let singular = key.strip_suffix(['s', 'S'])?;
+    match name_hint(singular) {
+        Some(hint @ (NameHint::Type(..) | NameHint::NationalId(_))) => Some(hint),
+        _ => None,
+    }
+}
+
+fn weakened(hint: NameHint) -> NameHint {
+    match hint {
+        NameHint::Type(kind, _) => NameHint::Type(kind, Strength::Weak),
+        NameHint::NationalId(_) => NameHint::NationalId(Strength::Weak),
+        NameHint::NotSensitive => NameHint::NotSensitive,
+    }
+}
+
 /// Lower-cases and splits words with `_`: `customerNRICNumber` → `customer_nric_number`.
 fn normalise_into<'a>(name: &str, buffer: &'a mut [u8; MAX_NAME_LEN * 2]) -> &'a [u8] {
     let bytes = name.as_bytes();
@@ -481,6 +593,44 @@ mod tests {
             assert_eq!(name_hint(name), Some(NotSensitive), "{name}");
         }
         assert_eq!(kind("ipAddress"), Some(IpAddress));
+    }
+
+    #[test]
+    fn keys_read_as_type_fields_generic_members_and_lists() {
+        for key in ["type", "idType", "documentType", "docType", "kind", "category", "scheme", "ID_TYPE"] {
+            assert_eq!(key_info(key).role, KeyRole::TypeOf, "{key}");
+        }
+        for key in ["value", "Number", "no", "DATA", "documentNumber", "idNo"] {
+            assert_eq!(key_info(key).role, KeyRole::Generic, "{key}");
+        }
+        for key in ["id", "ID", "identifier"] {
+            assert_eq!(key_info(key).role, KeyRole::RecordId, "{key}");
+        }
+        for key in ["typeface", "customerId", "valueDate", "nric", "prototype"] {
+            assert_eq!(key_info(key).role, KeyRole::Plain, "{key}");
+        }
+        assert_eq!(key_info("cards").as_list, Some(Type(CardNumber, Weak)));
+        assert_eq!(key_info("Phones").as_list, Some(Type(Phone, Weak)));
+        assert_eq!(key_info("phoneNumbers").as_list, Some(Type(Phone, Weak)));
+        assert_eq!(key_info("idDocuments").as_list, Some(NationalId(Weak)));
+        assert_eq!(key_info("IDENTIFIERS").as_list, Some(NationalId(Weak)));
+        assert_eq!(key_info("ids").as_list, None);
+        assert_eq!(key_info("transactions").as_list, None);
+        assert_eq!(key_info("status").as_list, None);
+    }
+
+    #[test]
+    fn type_values_name_kinds_as_firmly_as_field_names() {
+        let context = |text: &str| context_hint(key_info(text));
+        assert_eq!(context("AADHAAR"), Some(Type(InAadhaar, Strong)));
+        assert_eq!(context("MYKAD"), Some(Type(MyMykad, Strong)));
+        assert_eq!(context("NRIC"), Some(NationalId(Strong)));
+        assert_eq!(context("MOBILE"), Some(Type(Phone, Strong)));
+        assert_eq!(context("MY_NUMBER"), Some(Type(JpMyNumber, Strong)));
+        assert_eq!(context("cards"), Some(Type(CardNumber, Weak)));
+        assert_eq!(context("documents"), Some(NationalId(Weak)));
+        assert_eq!(context("ACTIVE"), None);
+        assert_eq!(context("order_id"), None);
     }
 
     #[test]

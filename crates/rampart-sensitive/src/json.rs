@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use crate::field_names::{NameHint, name_hint};
+use crate::field_names::{KeyInfo, NameHint, key_info};
 
 /// Why a document could not be scanned to its end.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,7 +16,7 @@ pub enum ScanError {
 }
 
 /// An object's keys in order, each with what it says.
-type KeyList = Vec<(String, Option<NameHint>)>;
+type KeyList = Vec<(String, KeyInfo)>;
 
 /// One level of the path to the current value.
 #[derive(Debug, Default)]
@@ -24,7 +24,8 @@ pub(crate) struct Frame {
     pub is_array: bool,
     /// The current key (objects only); reused between members to avoid allocations.
     pub key: String,
-    pub hint: Option<NameHint>,
+    /// What the current key says.
+    pub info: KeyInfo,
     /// `"type": "service_account"` and `"private_key"` seen in this object.
     pub service_account_type: bool,
     pub has_private_key: bool,
@@ -43,12 +44,14 @@ pub(crate) struct Frame {
 pub(crate) trait Visitor {
     /// A string or number; `frames` is the path to it.
     fn scalar(&mut self, frames: &[Frame], value: &str);
+    /// An object opened (its frame is the last of `frames`, before its first key).
+    fn object_start(&mut self, _frames: &[Frame]) {}
     /// An object closed (its frame is still the last of `frames`).
     fn object_end(&mut self, frames: &[Frame]);
-    /// What an object key says about its values (called once per key not seen at the same
-    /// position of the previous object at that depth).
-    fn key_hint(&mut self, key: &str) -> Option<NameHint> {
-        name_hint(key)
+    /// What an object key says (called once per key not seen at the same position of the
+    /// previous object at that depth).
+    fn key_info(&mut self, key: &str) -> KeyInfo {
+        key_info(key)
     }
 }
 
@@ -61,22 +64,43 @@ pub(crate) fn pointer(frames: &[Frame]) -> String {
         if frame.is_array {
             pointer.push('*');
         } else {
-            for c in frame.key.chars() {
-                match c {
-                    '~' => pointer.push_str("~0"),
-                    '/' => pointer.push_str("~1"),
-                    c => pointer.push(c),
-                }
-            }
+            push_escaped(&mut pointer, &frame.key);
         }
     }
     pointer
 }
 
+/// The pointer template of member `key` of the object whose frame is the last of `frames`
+/// (that frame's own key may since have moved on).
+pub(crate) fn member_pointer(frames: &[Frame], key: &str) -> String {
+    let mut pointer = pointer(frames.split_last().map_or(frames, |(_, parents)| parents));
+    pointer.push('/');
+    push_escaped(&mut pointer, key);
+    pointer
+}
+
+fn push_escaped(pointer: &mut String, key: &str) {
+    for c in key.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
+/// What the nearest enclosing list's name says about the records in it (`cards[*].number`),
+/// for the object whose frame is the last of `frames`.
+pub(crate) fn enclosing_list_hint(frames: &[Frame]) -> Option<NameHint> {
+    let parents = frames.split_last()?.1;
+    let list = parents.iter().rposition(|f| f.is_array)?;
+    parents[..list].iter().rev().find(|f| !f.is_array)?.info.as_list
+}
+
 /// The name of the field holding the current value: the nearest object key (elements of an
 /// array take the array's name).
-pub(crate) fn field(frames: &[Frame]) -> Option<(&str, Option<NameHint>)> {
-    frames.iter().rev().find(|f| !f.is_array).map(|f| (f.key.as_str(), f.hint))
+pub(crate) fn field(frames: &[Frame]) -> Option<(&str, KeyInfo)> {
+    frames.iter().rev().find(|f| !f.is_array).map(|f| (f.key.as_str(), f.info))
 }
 
 /// Keys remembered per depth for the next object at that depth.
@@ -147,7 +171,7 @@ impl<'a> Walker<'a> {
         }
         frame.is_array = is_array;
         frame.key.clear();
-        frame.hint = None;
+        frame.info = KeyInfo::default();
         frame.service_account_type = false;
         frame.has_private_key = false;
         frame.member = 0;
@@ -161,6 +185,7 @@ impl<'a> Walker<'a> {
                 Some(b'{') => {
                     self.pos += 1;
                     self.push_frame(false)?;
+                    visitor.object_start(&self.frames[..self.depth]);
                     if self.peek() == Some(b'}') {
                         self.pos += 1;
                         visitor.object_end(&self.frames[..self.depth]);
@@ -265,21 +290,21 @@ impl<'a> Walker<'a> {
         let Some((_, previous_keys)) = frame.previous_keys.get_mut(frame.active_keys) else {
             return Err(self.error("internal: no key list for this object"));
         };
-        frame.hint = match previous_keys.get_mut(member) {
-            Some((previous, hint)) if *previous == *key => *hint,
-            Some((previous, hint)) => {
-                *hint = visitor.key_hint(&key);
+        frame.info = match previous_keys.get_mut(member) {
+            Some((previous, info)) if *previous == *key => *info,
+            Some((previous, info)) => {
+                *info = visitor.key_info(&key);
                 previous.clear();
                 previous.push_str(&key);
-                *hint
+                *info
             }
             // Bounded: a hostile object with a million keys must not keep a million copies.
             None if member < MAX_REMEMBERED_MEMBERS => {
-                let hint = visitor.key_hint(&key);
-                previous_keys.push((key.clone().into_owned(), hint));
-                hint
+                let info = visitor.key_info(&key);
+                previous_keys.push((key.clone().into_owned(), info));
+                info
             }
-            None => visitor.key_hint(&key),
+            None => visitor.key_info(&key),
         };
         frame.key.clear();
         frame.key.push_str(&key);

@@ -16,6 +16,16 @@
 //!   (`2345 6789 0124`, `123-45-6789`). A bare Luhn-valid 16-digit number is `Low` unless the
 //!   name says card or it is grouped by four. [`ClassifierConfig::min_confidence`] (default
 //!   `Medium`) drops `Low` findings.
+//! * **A document names what its field names do not.** KYC and wallet APIs write
+//!   `{"type": "AADHAAR", "value": "…"}` and `{"cards": [{"number": "…"}]}`. For a generic
+//!   member (`value`, `number`, `id`, `no`, `data`, `identifier`, `documentNumber`) the value of
+//!   a sibling `type`/`idType`/`documentType`/`kind`/`category`/`scheme` member is read with the
+//!   field-name vocabulary and speaks as a field name would; failing that, the nearest enclosing
+//!   list's name speaks weakly (`cards`, `phones`, `idDocuments` → some national ID). The type
+//!   may come after the value, so the walker holds an object's first generic members (at most
+//!   16) until the object closes. The value still has to validate: the hint only picks the type
+//!   and lets a bare weak checksum count. [`Classifier::classify_value_in_context`] takes the same
+//!   hint for callers that walk documents themselves.
 //! * **One pass, then validators.** A single multi-pattern lazy DFA (regex-automata) finds
 //!   candidate spans by shape ("digits with separators", "letter + digits", "email",
 //!   "`AKIA…`"); only candidates reach the validators. Values whose byte counts rule out every
@@ -49,7 +59,7 @@ pub use json::ScanError;
 pub use mask::MaskConfig;
 
 use detect::{Engine, Found};
-use field_names::{NameHint, name_hint};
+use field_names::{KeyInfo, KeyRole, NameHint, context_hint, key_info, name_hint};
 
 /// How sure a detection is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -147,7 +157,7 @@ pub struct Classifier {
 
 /// Field names to what they say. foldhash: several times faster than SipHash on short keys and
 /// still seeded per map, so a hostile body cannot pick colliding names in advance.
-type HintMap = HashMap<Box<str>, Option<NameHint>, foldhash::fast::RandomState>;
+type HintMap = HashMap<Box<str>, KeyInfo, foldhash::fast::RandomState>;
 
 /// Field names remembered; past this, names are read each time (a hostile body can invent any).
 const MAX_REMEMBERED_NAMES: usize = 8192;
@@ -178,7 +188,45 @@ impl Classifier {
         field_name: Option<&str>,
         value: &str,
     ) -> Vec<(SensitiveType, Confidence, (usize, usize))> {
-        let hint = field_name.and_then(|name| self.remembered_hint(name));
+        let hint = field_name.and_then(|name| self.remembered_info(name).hint);
+        self.classify_with(hint, value)
+    }
+
+    /// [`Classifier::classify_value`] for a value whose own field name says little (`value`,
+    /// `number`, `no`, `data`, `documentNumber`, or none; `id` and `identifier` only take a type
+    /// value), given what its document says around it. `context` is, in order of preference:
+    /// * the value of a sibling type member (`type`, `idType`, `documentType`, `kind`,
+    ///   `category`, `scheme`): for `{"type": "AADHAAR", "value": "234123412346"}` pass
+    ///   `Some("AADHAAR")`; it speaks as firmly as a field named `aadhaar` would;
+    /// * else the name of the nearest enclosing list (`cards` for `cards[*].number`,
+    ///   `idDocuments` for `idDocuments[*].value`), which speaks weakly.
+    ///
+    /// A field name that says something itself (`nric`, `mobileNo`) keeps its say and the
+    /// context is ignored, as [`Classifier::scan_json`] does.
+    pub fn classify_value_in_context(
+        &self,
+        field_name: Option<&str>,
+        context: Option<&str>,
+        value: &str,
+    ) -> Vec<(SensitiveType, Confidence, (usize, usize))> {
+        let own = field_name.map(|name| self.remembered_info(name));
+        let context = context.map(|context| self.remembered_info(context));
+        let from_context = match own.map(|own| own.role) {
+            None | Some(KeyRole::Generic) => context.and_then(context_hint),
+            // A record's `id`: only a context that names a kind outright (a type value).
+            Some(KeyRole::RecordId) => context
+                .and_then(|context| context.hint)
+                .filter(|hint| matches!(hint, NameHint::Type(..) | NameHint::NationalId(_))),
+            Some(_) => None,
+        };
+        self.classify_with(from_context.or(own.and_then(|own| own.hint)), value)
+    }
+
+    fn classify_with(
+        &self,
+        hint: Option<NameHint>,
+        value: &str,
+    ) -> Vec<(SensitiveType, Confidence, (usize, usize))> {
         if hint.is_none_or(|hint| hint == NameHint::NotSensitive) && is_identifier_or_timestamp(value) {
             return Vec::new();
         }
@@ -187,18 +235,18 @@ impl Classifier {
         found.into_iter().map(|f| (f.kind, f.confidence, f.span)).collect()
     }
 
-    fn remembered_hint(&self, name: &str) -> Option<NameHint> {
+    fn remembered_info(&self, name: &str) -> KeyInfo {
         // A poisoned lock only means another thread panicked mid-insert; the map is still a
         // valid cache, so keep using it.
-        if let Some(hint) = self.name_hints.read().unwrap_or_else(|e| e.into_inner()).get(name) {
-            return *hint;
+        if let Some(info) = self.name_hints.read().unwrap_or_else(|e| e.into_inner()).get(name) {
+            return *info;
         }
-        let hint = name_hint(name);
+        let info = key_info(name);
         let mut names = self.name_hints.write().unwrap_or_else(|e| e.into_inner());
         if names.len() < MAX_REMEMBERED_NAMES {
-            names.insert(name.into(), hint);
+            names.insert(name.into(), info);
         }
-        hint
+        info
     }
 
     fn classify_hinted(&self, hint: Option<NameHint>, value: &str, out: &mut Vec<Found>) {
@@ -248,6 +296,7 @@ impl Classifier {
             found: Vec::new(),
             detections: Vec::new(),
             hints: HintMap::default(),
+            objects: Vec::new(),
         };
         json::walk(json, self.config.max_depth, &mut visitor)?;
         Ok(visitor.detections)
@@ -352,22 +401,30 @@ struct JsonScan<'c> {
     /// This document's names, so the shared memory (behind a lock other threads use) is asked
     /// once per name per document.
     hints: HintMap,
+    /// The open objects, outermost first (allocations reused from object to object).
+    objects: Vec<OpenObject>,
 }
 
-impl json::Visitor for JsonScan<'_> {
-    fn key_hint(&mut self, key: &str) -> Option<NameHint> {
-        if let Some(hint) = self.hints.get(key) {
-            return *hint;
-        }
-        let hint = self.classifier.remembered_hint(key);
-        if self.hints.len() < MAX_REMEMBERED_NAMES {
-            self.hints.insert(key.into(), hint);
-        }
-        hint
-    }
+/// Generic members (`value`, `number`, …) held back per object until its type is known.
+const MAX_HELD_MEMBERS: usize = 16;
+/// Type values longer than this name no kind (`"type": "<a sentence>"`); not read.
+const MAX_TYPE_VALUE_LEN: usize = 48;
 
-    fn scalar(&mut self, frames: &[json::Frame], value: &str) {
-        let hint = json::field(frames).and_then(|(_, hint)| hint);
+/// What an open object has said so far about its generic members.
+#[derive(Default)]
+struct OpenObject {
+    /// A type member has been seen (`type`, `idType`, …), naming a kind or not.
+    type_seen: bool,
+    /// What that type member's value names (`"type": "AADHAAR"`).
+    sibling_hint: Option<NameHint>,
+    /// Generic members met before any type member: key, value, own info. Only the first
+    /// `held` entries are live; the strings are reused.
+    held_members: Vec<(String, String, KeyInfo)>,
+    held: usize,
+}
+
+impl JsonScan<'_> {
+    fn classify_member(&mut self, hint: Option<NameHint>, value: &str, pointer: impl FnOnce() -> String) {
         // The same shortcut as `classify_value`, so discovery and the scanners agree.
         let plain = hint.is_none_or(|hint| hint == NameHint::NotSensitive);
         if (hint.is_none() && !worth_scanning(value)) || (plain && is_identifier_or_timestamp(value)) {
@@ -378,11 +435,102 @@ impl json::Visitor for JsonScan<'_> {
         if self.found.is_empty() {
             return;
         }
-        let pointer = json::pointer(frames);
+        let pointer = pointer();
         for &f in &self.found {
             let detection = self.classifier.detection(f, value, Location::Body { pointer: pointer.clone() });
             self.detections.push(detection);
         }
+    }
+
+    /// What a type value names, through the same memory as field names (type values repeat
+    /// as much as names do).
+    fn type_value_hint(&mut self, value: &str) -> Option<NameHint> {
+        if value.len() > MAX_TYPE_VALUE_LEN || !worth_reading_as_type(value) {
+            return None;
+        }
+        context_hint(json::Visitor::key_info(self, value))
+    }
+}
+
+/// What the enclosing list's name says for a generic member (not for a record's `id`).
+fn list_hint_for(info: KeyInfo, frames: &[json::Frame]) -> Option<NameHint> {
+    if info.role == KeyRole::Generic { json::enclosing_list_hint(frames) } else { None }
+}
+
+/// Type values are words (`AADHAAR`, `national_id`, `Mobile Phone`), not numbers or dates.
+fn worth_reading_as_type(value: &str) -> bool {
+    value.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+impl json::Visitor for JsonScan<'_> {
+    fn key_info(&mut self, key: &str) -> KeyInfo {
+        if let Some(info) = self.hints.get(key) {
+            return *info;
+        }
+        let info = self.classifier.remembered_info(key);
+        if self.hints.len() < MAX_REMEMBERED_NAMES {
+            self.hints.insert(key.into(), info);
+        }
+        info
+    }
+
+    fn object_start(&mut self, frames: &[json::Frame]) {
+        let depth = frames.len().saturating_sub(1);
+        if self.objects.len() <= depth {
+            self.objects.resize_with(depth + 1, OpenObject::default);
+        }
+        let object = &mut self.objects[depth];
+        object.type_seen = false;
+        object.sibling_hint = None;
+        object.held = 0;
+    }
+
+    fn scalar(&mut self, frames: &[json::Frame], value: &str) {
+        let Some(holder) = frames.last() else {
+            self.classify_member(None, value, || json::pointer(frames));
+            return;
+        };
+        if holder.is_array {
+            // An element of a list: its name speaks for it (`phones: ["+65 …"]`), weakly when
+            // only as a plural.
+            let hint = json::field(frames).and_then(|(_, info)| info.hint.or(info.as_list));
+            self.classify_member(hint, value, || json::pointer(frames));
+            return;
+        }
+        let depth = frames.len() - 1;
+        let info = holder.info;
+        match info.role {
+            KeyRole::TypeOf => {
+                let hint = self.type_value_hint(value);
+                if let Some(object) = self.objects.get_mut(depth) {
+                    object.type_seen = true;
+                    object.sibling_hint = object.sibling_hint.or(hint);
+                }
+            }
+            KeyRole::Generic | KeyRole::RecordId => {
+                if let Some(object) = self.objects.get_mut(depth) {
+                    if !object.type_seen && object.held < MAX_HELD_MEMBERS {
+                        // The type may come later in the object: hold the member until it closes.
+                        if object.held == object.held_members.len() {
+                            object.held_members.push(Default::default());
+                        }
+                        let (key, held_value, held_info) = &mut object.held_members[object.held];
+                        key.clear();
+                        key.push_str(&holder.key);
+                        held_value.clear();
+                        held_value.push_str(value);
+                        *held_info = info;
+                        object.held += 1;
+                        return;
+                    }
+                    let hint = object.sibling_hint.or(info.hint).or_else(|| list_hint_for(info, frames));
+                    self.classify_member(hint, value, || json::pointer(frames));
+                    return;
+                }
+            }
+            KeyRole::Plain => {}
+        }
+        self.classify_member(info.hint, value, || json::pointer(frames));
     }
 
     fn object_end(&mut self, frames: &[json::Frame]) {
@@ -399,6 +547,22 @@ impl json::Visitor for JsonScan<'_> {
                 span: (0, 0),
                 masked: mask::REDACTED.to_owned(),
             });
+        }
+        let depth = frames.len() - 1;
+        let Some(object) = self.objects.get_mut(depth) else { return };
+        if object.held == 0 {
+            return;
+        }
+        // Take the held members out so classifying can borrow `self`; put them back after.
+        let held = std::mem::take(&mut object.held_members);
+        let (count, sibling_hint) = (object.held, object.sibling_hint);
+        object.held = 0;
+        for (key, value, info) in &held[..count] {
+            let hint = sibling_hint.or(info.hint).or_else(|| list_hint_for(*info, frames));
+            self.classify_member(hint, value, || json::member_pointer(frames, key));
+        }
+        if let Some(object) = self.objects.get_mut(depth) {
+            object.held_members = held;
         }
     }
 }
@@ -456,6 +620,121 @@ mod tests {
             (SensitiveType::PersonName, "/*/b/fullName"),
         ];
         assert_eq!(found, expected.map(|(kind, pointer)| (kind, pointer.to_owned())));
+    }
+
+    fn kinds_at(classifier: &Classifier, body: &str) -> Vec<(SensitiveType, String)> {
+        classifier
+            .scan_json(body.as_bytes())
+            .unwrap()
+            .into_iter()
+            .map(|d| match d.location {
+                Location::Body { pointer } => (d.kind, pointer),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_sibling_type_names_the_generic_members_in_either_order() {
+        let classifier = Classifier::new(ClassifierConfig::default());
+        // 234123412346 passes Verhoeff but is only an Aadhaar because the document says so.
+        let body = r#"{"documents":[
+            {"type":"AADHAAR","value":"234123412346"},
+            {"number":"234123412346","idType":"Aadhaar"},
+            {"documentType":"MYKAD","no":"900101145678"},
+            {"kind":"MOBILE","value":"91234567"}]}"#;
+        let found = kinds_at(&classifier, body);
+        assert_eq!(
+            found,
+            vec![
+                (SensitiveType::InAadhaar, "/documents/*/value".to_owned()),
+                (SensitiveType::InAadhaar, "/documents/*/number".to_owned()),
+                (SensitiveType::MyMykad, "/documents/*/no".to_owned()),
+                (SensitiveType::Phone, "/documents/*/value".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn without_a_hint_a_bare_weak_checksum_stays_unreported() {
+        let classifier = Classifier::new(ClassifierConfig::default());
+        for body in [
+            r#"{"value":"234123412346"}"#,
+            r#"{"records":[{"type":"ACTIVE","value":"234123412346"}]}"#,
+            r#"{"items":[{"id":"234123412346","type":"ORDER"}]}"#,
+            r#"{"cards":[{"type":"VISA","expiry":"234123412346"}]}"#,
+            // A list's name does not speak for its records' ids.
+            r#"{"cards":[{"id":"4111111111111111"}],"idDocuments":[{"id":"234123412346"}]}"#,
+        ] {
+            assert_eq!(kinds_at(&classifier, body), vec![], "{body}");
+        }
+    }
+
+    #[test]
+    fn a_list_name_speaks_weakly_for_its_records() {
+        let classifier = Classifier::new(ClassifierConfig::default());
+        let body = r#"{"cards":[{"number":"4111111111111111","expiry":"12/27"}],
+                       "phones":[{"value":"91234567"}],"Phones":["91234567"],
+                       "idDocuments":[{"no":"234123412346","id":"234123412346"}]}"#;
+        let found = classifier.scan_json(body.as_bytes()).unwrap();
+        let summary: Vec<(SensitiveType, Confidence, &str)> = found
+            .iter()
+            .map(|d| match &d.location {
+                Location::Body { pointer } => (d.kind, d.confidence, pointer.as_str()),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (SensitiveType::CardNumber, Confidence::Medium, "/cards/*/number"),
+                (SensitiveType::Phone, Confidence::Medium, "/phones/*/value"),
+                (SensitiveType::Phone, Confidence::Medium, "/Phones/*"),
+                (SensitiveType::InAadhaar, Confidence::Medium, "/idDocuments/*/no"),
+            ]
+        );
+    }
+
+    #[test]
+    fn held_members_are_bounded_and_none_is_lost() {
+        let classifier = Classifier::new(ClassifierConfig::default());
+        // 20 generic members, then the type: the first 16 wait for it, the rest are read at
+        // once (with no hint, an email still shows itself).
+        let mut body = String::from("{");
+        for i in 0..20 {
+            body.push_str(&format!("\"id{i}\":1,\"value\":\"tan{i}@example.com\","));
+        }
+        body.push_str("\"type\":\"EMAIL\"}");
+        let found = kinds_at(&classifier, &body);
+        assert_eq!(found.len(), 20);
+        assert!(found.iter().all(|(kind, pointer)| *kind == SensitiveType::Email && pointer == "/value"));
+    }
+
+    #[test]
+    fn classify_value_in_context_agrees_with_the_walker() {
+        let classifier = Classifier::new(ClassifierConfig::default());
+        let kinds = |field: Option<&str>, context: Option<&str>, value: &str| -> Vec<SensitiveType> {
+            classifier
+                .classify_value_in_context(field, context, value)
+                .into_iter()
+                .map(|(k, _, _)| k)
+                .collect()
+        };
+        assert_eq!(kinds(Some("value"), Some("AADHAAR"), "234123412346"), vec![SensitiveType::InAadhaar]);
+        assert_eq!(kinds(Some("value"), Some("MY_NUMBER"), "123412341230"), vec![SensitiveType::JpMyNumber]);
+        assert_eq!(kinds(None, Some("cards"), "4111111111111111"), vec![SensitiveType::CardNumber]);
+        assert_eq!(kinds(Some("id"), Some("NRIC"), "s1234567d"), vec![SensitiveType::SgNric]);
+        assert_eq!(kinds(Some("id"), Some("documents"), "234123412346"), vec![]);
+        assert_eq!(
+            kinds(Some("documentNumber"), Some("MYKAD"), "900101145678"),
+            vec![SensitiveType::MyMykad]
+        );
+        // No context, or one that names nothing: the bare number stays unreported.
+        assert_eq!(kinds(Some("value"), None, "234123412346"), vec![]);
+        assert_eq!(kinds(Some("value"), Some("ACTIVE"), "234123412346"), vec![]);
+        // A field that names its own kind keeps its say.
+        assert_eq!(kinds(Some("orderId"), Some("AADHAAR"), "234123412346"), vec![]);
+        assert_eq!(kinds(Some("value"), None, "S1234567D"), vec![SensitiveType::SgNric]);
     }
 
     #[test]
