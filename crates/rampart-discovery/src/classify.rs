@@ -11,8 +11,15 @@ use rampart_core::SensitiveType;
 /// and parameter: it must be cheap when nothing matches.
 pub trait ValueClassifier: Send + Sync {
     /// Push onto `found` the kinds of sensitive data `value` carries (nothing when none);
-    /// `field` is the name of the property, parameter or header holding it.
-    fn classify(&self, field: Option<&str>, value: &str, found: &mut Vec<SensitiveType>);
+    /// `field` is the name of the property, parameter or header holding it, `context` the name
+    /// of the list it sits in (`cards` for `cards[*].number`), when there is one.
+    fn classify(
+        &self,
+        field: Option<&str>,
+        context: Option<&str>,
+        value: &str,
+        found: &mut Vec<SensitiveType>,
+    );
 
     /// `value`, known to carry `kind`, masked for keeping as an example.
     fn mask(&self, kind: SensitiveType, value: &str) -> String;
@@ -36,8 +43,14 @@ impl Default for SensitiveEngine {
 }
 
 impl ValueClassifier for SensitiveEngine {
-    fn classify(&self, field: Option<&str>, value: &str, found: &mut Vec<SensitiveType>) {
-        for (kind, _confidence, _span) in self.classifier.classify_value(field, value) {
+    fn classify(
+        &self,
+        field: Option<&str>,
+        context: Option<&str>,
+        value: &str,
+        found: &mut Vec<SensitiveType>,
+    ) {
+        for (kind, _confidence, _span) in self.classifier.classify_value_in_context(field, context, value) {
             if !found.contains(&kind) {
                 found.push(kind);
             }
@@ -57,12 +70,14 @@ mod tests {
     fn the_engine_finds_and_masks_through_the_seam() {
         let engine = SensitiveEngine::default();
         let mut found = Vec::new();
-        engine.classify(Some("nric"), "S1234567D", &mut found);
+        engine.classify(Some("nric"), None, "S1234567D", &mut found);
         assert_eq!(found, [SensitiveType::SgNric]);
         let masked = engine.mask(SensitiveType::SgNric, "S1234567D");
         assert!(!masked.contains("1234567"), "{masked}");
         found.clear();
-        engine.classify(Some("orderId"), "20261129", &mut found);
+        engine.classify(Some("orderId"), None, "20261129", &mut found);
         assert!(found.is_empty(), "{found:?}");
+        engine.classify(Some("number"), Some("cards"), "4111111111111111", &mut found);
+        assert_eq!(found, [SensitiveType::CardNumber], "the list names what its members are");
     }
 }

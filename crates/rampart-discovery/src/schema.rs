@@ -84,8 +84,10 @@ pub(crate) struct Scratch {
     /// is the field name handed to the classifier.
     fields: String,
     field_starts: Vec<usize>,
-    /// Arrays enclosing the value being walked.
+    /// Arrays enclosing the value being walked, with the range of `fields` naming each (its
+    /// key), handed to the classifier as context (`cards` for `cards[*].number`).
     array_depth: usize,
+    array_fields: Vec<Option<(usize, usize)>>,
     kinds: Vec<SensitiveType>,
     /// Sensitive kinds found during the walk, and whether inside an array (records in bulk).
     pub(crate) found: Vec<(SensitiveType, bool)>,
@@ -99,6 +101,17 @@ impl Scratch {
     fn push_field(&mut self, name: &str) {
         self.field_starts.push(self.fields.len());
         self.fields.push_str(name);
+    }
+
+    fn enter_array(&mut self) {
+        self.array_depth += 1;
+        let key = self.field_starts.last().map(|start| (*start, self.fields.len()));
+        self.array_fields.push(key);
+    }
+
+    fn leave_array(&mut self) {
+        self.array_depth = self.array_depth.saturating_sub(1);
+        self.array_fields.pop();
     }
 
     fn pop_field(&mut self) {
@@ -119,7 +132,9 @@ impl Scratch {
         let classifier = self.classifier.as_ref()?;
         self.kinds.clear();
         let field = self.field_starts.last().map(|start| &self.fields[*start..]);
-        classifier.classify(field, value, &mut self.kinds);
+        let context =
+            self.array_fields.last().copied().flatten().and_then(|(start, end)| self.fields.get(start..end));
+        classifier.classify(field, context, value, &mut self.kinds);
         for kind in &self.kinds {
             *node.sensitive.entry(*kind).or_default() += 1;
             self.found.push((*kind, self.array_depth > 0));
@@ -399,11 +414,11 @@ fn walk_value(
             }
             let arr = node.array.get_or_insert_default();
             record_array_len(arr, items.len() as u64);
-            scratch.array_depth += 1;
+            scratch.enter_array();
             for item in items.iter().take(limits.max_array_items) {
                 walk_value(&mut arr.items, item, depth + 1, limits, scratch);
             }
-            scratch.array_depth -= 1;
+            scratch.leave_array();
         }
         Value::Object(map) => {
             node.seen += 1;
@@ -516,7 +531,7 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
         let arr = node.array.get_or_insert_default();
         let mut len = 0u64;
         let mut finished = false;
-        scratch.array_depth += 1;
+        scratch.enter_array();
         while len < limits.max_array_items as u64 {
             let seed = NodeSeed { node: &mut arr.items, depth: depth + 1, limits, scratch };
             if seq.next_element_seed(seed)?.is_none() {
@@ -525,7 +540,7 @@ impl<'de> Visitor<'de> for NodeSeed<'_> {
             }
             len += 1;
         }
-        scratch.array_depth -= 1;
+        scratch.leave_array();
         if !finished {
             while seq.next_element::<IgnoredAny>()?.is_some() {
                 len += 1;

@@ -11,11 +11,19 @@ use rampart_discovery::{RecordConfig, ValueClassifier, record_exchange};
 #[derive(Default)]
 struct FakeEngine {
     fields: Mutex<Vec<Option<String>>>,
+    contexts: Mutex<Vec<(Option<String>, Option<String>)>>,
 }
 
 impl ValueClassifier for FakeEngine {
-    fn classify(&self, field: Option<&str>, value: &str, found: &mut Vec<SensitiveType>) {
+    fn classify(
+        &self,
+        field: Option<&str>,
+        context: Option<&str>,
+        value: &str,
+        found: &mut Vec<SensitiveType>,
+    ) {
         self.fields.lock().unwrap().push(field.map(str::to_owned));
+        self.contexts.lock().unwrap().push((field.map(str::to_owned), context.map(str::to_owned)));
         let b = value.as_bytes();
         if b.len() == 9 && matches!(b[0], b'S' | b'T') && b[1..8].iter().all(u8::is_ascii_digit) {
             found.push(SensitiveType::SgNric);
@@ -77,6 +85,15 @@ fn fields_endpoints_and_exposure_carry_what_the_engine_found() {
     let fields = engine.fields.lock().unwrap();
     assert!(fields.contains(&Some("nric".to_owned())));
     assert!(fields.contains(&Some("accountNumber".to_owned())));
+    let contexts = engine.contexts.lock().unwrap();
+    assert!(
+        contexts.contains(&(Some("nric".to_owned()), Some("customers".to_owned()))),
+        "members of a list are classified with the list's name: {contexts:?}"
+    );
+    assert!(
+        contexts.contains(&(Some("nric".to_owned()), None)),
+        "the query parameter has no list: {contexts:?}"
+    );
 }
 
 #[test]
