@@ -50,7 +50,7 @@ mod values;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, RwLock};
 
-use rampart_core::SensitiveType;
+use rampart_core::{SensitiveCategory, SensitiveType};
 use serde::{Deserialize, Serialize};
 
 pub use detect::BuildError;
@@ -307,7 +307,92 @@ impl Classifier {
     pub fn scan_text(&self, text: &str) -> Vec<Detection> {
         let mut found = Vec::new();
         self.classify_hinted(None, text, &mut found);
+        self.named_pairs(text, &mut found);
         found.into_iter().map(|f| self.detection(f, text, Location::Text { offset: f.span.0 })).collect()
+    }
+
+    /// `password=hunter22`, `api_key: 9f8e…`, `"secret":"…"` in logs, form bodies and config
+    /// dumps: the name before `=` or `:` decides the by-name kinds (passwords, API keys, tokens),
+    /// as a JSON field name would. Names and values are read within fixed bounds, so the scan
+    /// stays linear on hostile text.
+    fn named_pairs(&self, text: &str, out: &mut Vec<Found>) {
+        const MAX_NAME: usize = 64;
+        const MAX_VALUE: usize = 512;
+        /// Pairs reported per text; a log of a million `password=` lines is one finding's worth
+        /// of news, many times over.
+        const MAX_PAIRS: usize = 4096;
+        let bytes = text.as_bytes();
+        let is_name_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+        // What the value detectors found, sorted, to skip values they already reported.
+        let mut taken: Vec<(usize, usize)> = out.iter().map(|f| f.span).collect();
+        taken.sort_unstable();
+        let overlaps_taken = |start: usize, end: usize| {
+            let after = taken.partition_point(|span| span.0 < end);
+            taken[..after].iter().rev().take(8).any(|span| span.1 > start)
+        };
+        let mut last_end = 0;
+        let mut pairs = 0;
+        for at in memchr::memchr2_iter(b'=', b':', bytes) {
+            if pairs >= MAX_PAIRS {
+                break;
+            }
+            // The name: the run of name bytes just before the separator (quotes allowed around it).
+            let mut end = at;
+            while end > 0 && matches!(bytes[end - 1], b'"' | b'\'' | b' ') && at - end < 3 {
+                end -= 1;
+            }
+            let mut start = end;
+            while start > 0 && end - start < MAX_NAME && is_name_byte(bytes[start - 1]) {
+                start -= 1;
+            }
+            if start == end || (start > 0 && is_name_byte(bytes[start - 1])) {
+                continue;
+            }
+            let Some(NameHint::Type(kind, strength)) = self.remembered_info(&text[start..end]).hint else {
+                continue;
+            };
+            if kind.category() != SensitiveCategory::Secret || self.config.disabled.contains(&kind) {
+                continue;
+            }
+            // The value: after optional spaces and a quote, up to a quote, space or separator.
+            let mut v_start = at + 1;
+            while v_start < bytes.len() && bytes[v_start] == b' ' && v_start - at < 4 {
+                v_start += 1;
+            }
+            let quoted = v_start < bytes.len() && matches!(bytes[v_start], b'"' | b'\'');
+            if quoted {
+                v_start += 1;
+            }
+            let mut v_end = v_start;
+            while v_end < bytes.len()
+                && v_end - v_start < MAX_VALUE
+                && !matches!(bytes[v_end], b'"' | b'\'' | b' ' | b'&' | b',' | b';' | b'\n' | b'\r' | b'\t')
+            {
+                v_end += 1;
+            }
+            let Some(value) = text.get(v_start..v_end) else { continue };
+            if value.is_empty() || v_start < last_end || overlaps_taken(v_start, v_end) {
+                continue;
+            }
+            let before = out.len();
+            values::by_name(kind, strength, value, out, before);
+            for f in &mut out[before..] {
+                f.span = (f.span.0 + v_start, f.span.1 + v_start);
+            }
+            let min = self.config.min_confidence;
+            let mut kept = before;
+            for index in before..out.len() {
+                if out[index].confidence >= min {
+                    out[kept] = out[index];
+                    kept += 1;
+                }
+            }
+            out.truncate(kept);
+            if kept > before {
+                last_end = v_end;
+                pairs += 1;
+            }
+        }
     }
 
     /// A request or response header.

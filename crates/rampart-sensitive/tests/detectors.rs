@@ -202,3 +202,33 @@ fn classifier_is_shareable_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Classifier>();
 }
+
+#[test]
+fn secrets_named_in_free_text_are_found_by_their_names() {
+    let classifier = rampart_sensitive::Classifier::new(rampart_sensitive::ClassifierConfig::default());
+    let log = "2026-11-29T10:00:00Z login user=mei password=hunter22! api_key: \"sk_live_9f8e7d6c5b4a39281706\" status=200 order_id=20261129";
+    let found = classifier.scan_text(log);
+    let kinds: Vec<_> = found.iter().map(|d| d.kind).collect();
+    assert!(kinds.contains(&rampart_core::SensitiveType::Password), "{kinds:?}");
+    assert!(kinds.contains(&rampart_core::SensitiveType::ApiKey), "{kinds:?}");
+    for d in &found {
+        assert!(!d.masked.contains("hunter22") && !d.masked.contains("9f8e7d6c5b4a"), "masked: {}", d.masked);
+        let (start, end) = d.span;
+        assert!(end <= log.len() && start < end);
+    }
+    let password = found.iter().find(|d| d.kind == rampart_core::SensitiveType::Password).unwrap();
+    assert_eq!(&log[password.span.0..password.span.1], "hunter22!");
+    assert!(!kinds.contains(&rampart_core::SensitiveType::CardNumber), "{kinds:?}");
+
+    // Hostile: a megabyte of separators and names stays linear and finds nothing.
+    let hostile = "password=:".repeat(100_000);
+    let _ = classifier.scan_text(&hostile);
+}
+
+#[test]
+fn many_named_secrets_in_one_text_stay_bounded() {
+    let classifier = rampart_sensitive::Classifier::new(rampart_sensitive::ClassifierConfig::default());
+    let log = "password=hunter22 ".repeat(200_000);
+    let found = classifier.scan_text(&log);
+    assert!(!found.is_empty() && found.len() <= 4096, "{}", found.len());
+}
