@@ -73,9 +73,9 @@ pub fn run(args: ClassifyArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
                 scanned_as,
                 findings: &findings,
             };
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            crate::emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
         }
-        Format::Table => print!("{}", table(&findings)),
+        Format::Table => crate::emit(&table(&findings))?,
     }
     if !ui.quiet {
         eprintln!("{name}: {} finding(s), scanned as {scanned_as}", findings.len());

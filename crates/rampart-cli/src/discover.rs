@@ -178,8 +178,8 @@ pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     summary.static_assets_skipped = static_assets_skipped;
     match args.format {
         Format::Table => {
-            print!("{}", crate::table::inventory_table(&inventory));
-            print!("{}", crate::table::spec_report(&inventory));
+            crate::emit(&crate::table::inventory_table(&inventory))?;
+            crate::emit(&crate::table::spec_report(&inventory))?;
             if !ui.quiet {
                 eprintln!("{}", crate::table::summary_line(&summary));
             }
@@ -192,7 +192,7 @@ pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
                 inputs: reports.iter().map(input_summary).collect(),
                 endpoints: inventory.endpoints.iter().map(crate::table::endpoint_json).collect(),
             };
-            println!("{}", serde_json::to_string_pretty(&report)?);
+            crate::emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
         }
     }
 

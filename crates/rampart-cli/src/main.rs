@@ -64,6 +64,18 @@ fn init_logging(filter: Option<&str>) {
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
+/// Write to stdout. A reader that went away (`rampart discover … | head`) is not an error of
+/// ours: the command ends quietly instead of panicking as `print!` would.
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(err) => Err(anyhow::Error::new(err).context("cannot write to standard output")),
+    }
+}
+
 /// How chatty to be on stderr.
 pub struct Ui {
     pub quiet: bool,

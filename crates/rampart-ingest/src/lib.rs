@@ -11,8 +11,9 @@
 //!
 //! Design choices:
 //!
-//! * **Streaming, bounded memory.** Inputs can be gigabytes. The HAR reader walks the document
-//!   with serde_json's streaming deserializer and holds one entry at a time; the JSONL reader holds
+//! * **Streaming, bounded memory.** Inputs can be gigabytes. The HAR reader splits `log.entries`
+//!   out of the byte stream with a buffer-level scanner (`har_split`: serde_json's byte-at-a-time
+//!   reader was the bottleneck) and holds one entry at a time; the JSONL reader holds
 //!   one line at a time and skips lines over [`IngestOptions::max_line_bytes`] without keeping them.
 //! * **One bad record never stops the file.** Every entry (HAR) or line (JSONL) is converted on
 //!   its own; an unusable one is reported with its file, index or line and field when known, counted
@@ -42,6 +43,7 @@ mod error;
 pub mod har;
 mod har_entry;
 mod har_reader;
+mod har_split;
 mod jsonl;
 mod url;
 
