@@ -1,7 +1,7 @@
 //! One HAR entry → one [`Exchange`], tolerant of what real tools write.
 //!
-//! Each entry is parsed on its own into a `serde_json::Value` and then read field by field with
-//! lenient accessors (numbers as strings, `null` for strings, `-1` sizes, missing optional
+//! Each entry is parsed on its own straight into the tolerant types of `har_model` and then read
+//! field by field with lenient accessors (numbers as strings, `null` for strings, `-1` sizes, missing optional
 //! fields), so that one odd entry never kills the rest of the file, and the error can name the
 //! field. Only what makes an entry unusable is an error: no request, no URL, no method, no
 //! usable start time.
@@ -11,64 +11,26 @@ use std::borrow::Cow;
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
 use rampart_core::{Body, Exchange, Request, Response, Source, SourceKind};
-use serde_json::{Map, Value};
 
 use crate::IngestError;
+use crate::har_model::{Entry, HarRequest, HarResponse, List, NameValue, Obj, Scalar};
 use crate::url::{decode_component, encode_pairs, normalize_host, parse_query, split_url};
 
 type FieldResult<T> = Result<T, IngestError>;
 
-/// A string, also from a number or boolean; `None` for null, objects and arrays.
-fn lenient_str(value: &Value) -> Option<Cow<'_, str>> {
-    match value {
-        Value::String(s) => Some(Cow::Borrowed(s)),
-        Value::Number(n) => Some(Cow::Owned(n.to_string())),
-        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
-        _ => None,
-    }
-}
-
-/// A number, also from a numeric string.
-fn lenient_f64(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-    .filter(|n: &f64| n.is_finite())
-}
-
-/// A size: non-negative, `-1` (and any negative or fractional junk) meaning unknown.
-fn lenient_size(value: Option<&Value>) -> Option<u64> {
-    let size = lenient_f64(value?)?;
-    (size >= 0.0 && size <= u64::MAX as f64).then_some(size as u64)
-}
-
-fn field_str<'a>(object: &'a Map<String, Value>, key: &str) -> Option<Cow<'a, str>> {
-    object.get(key).and_then(lenient_str)
-}
-
-fn non_empty<'a>(object: &'a Map<String, Value>, key: &str) -> Option<Cow<'a, str>> {
-    field_str(object, key).filter(|s| !s.trim().is_empty())
-}
-
-/// `[{name, value}, ...]` as pairs, skipping items without a name and HTTP/2 pseudo-headers
-/// (`:authority`, `:path`, ...) which are not headers the application sees.
-fn name_values(list: Option<&Value>) -> Vec<(String, String)> {
-    let Some(Value::Array(items)) = list else {
-        return Vec::new();
-    };
-    items
+/// `[{name, value}, ...]` as pairs, skipping items without a name.
+fn name_values(list: &List<NameValue<'_>>) -> Vec<(String, String)> {
+    list.items
         .iter()
         .filter_map(|item| {
-            let item = item.as_object()?;
-            let name = field_str(item, "name")?;
-            let value = field_str(item, "value").unwrap_or_default();
+            let name = item.name.lenient_str()?;
+            let value = item.value.lenient_str().unwrap_or_default();
             Some((name.into_owned(), value.into_owned()))
         })
         .collect()
 }
 
+/// Drops HTTP/2 pseudo-headers (`:authority`, `:path`, ...): not headers the application sees.
 fn without_pseudo_headers(pairs: Vec<(String, String)>) -> Vec<(String, String)> {
     pairs.into_iter().filter(|(name, _)| !name.starts_with(':') && !name.is_empty()).collect()
 }
@@ -88,15 +50,18 @@ fn has_header(headers: &[(String, String)], name: &str) -> bool {
 /// Accepts the RFC 3339 timestamps browsers write, and the variants seen in the wild: offsets
 /// without a colon (`+0100`), a space instead of `T`, no offset at all (taken as UTC), and epoch
 /// milliseconds as a number.
-pub(crate) fn parse_started(value: &Value) -> Result<DateTime<Utc>, String> {
-    if let Some(number) = value.as_f64() {
+pub(crate) fn parse_started(value: &Scalar<'_>) -> Result<DateTime<Utc>, String> {
+    if let Scalar::Num(number) = value
+        && let Some(number) = number.as_f64()
+    {
         // Below 1e11 it can only be seconds (1e11 s is the year 5138).
         let millis = if number.abs() < 1e11 { number * 1000.0 } else { number };
         return Utc.timestamp_millis_opt(millis as i64).single().ok_or_else(|| "out of range".to_owned());
     }
-    let Some(text) = value.as_str().map(str::trim) else {
-        return Err(if value.is_null() { "missing".to_owned() } else { "not a string".to_owned() });
+    let Scalar::Str(text) = value else {
+        return Err(if *value == Scalar::Null { "missing".to_owned() } else { "not a string".to_owned() });
     };
+    let text = text.trim();
     if text.is_empty() {
         return Err("missing".to_owned());
     }
@@ -146,8 +111,7 @@ fn body_from_text(text: &str, encoding: Option<&str>, size: Option<u64>, field: 
 }
 
 /// Rebuilds a body from form `params` when a tool kept only those (Burp, some Chrome exports).
-fn body_from_params(params: &[Value], mime_type: &str) -> Option<String> {
-    let fields: Vec<&Map<String, Value>> = params.iter().filter_map(Value::as_object).collect();
+fn body_from_params(fields: &[NameValue<'_>], mime_type: &str) -> Option<String> {
     if fields.is_empty() {
         return None;
     }
@@ -161,70 +125,72 @@ fn body_from_params(params: &[Value], mime_type: &str) -> Option<String> {
             })
         })
         .flatten();
-    let field =
-        |f: &Map<String, Value>, key: &str| field_str(f, key).map(Cow::into_owned).unwrap_or_default();
+    let text = |scalar: &Scalar<'_>| scalar.lenient_str().map(Cow::into_owned).unwrap_or_default();
     match boundary {
         Some(boundary) => {
             let mut body = String::new();
-            for f in &fields {
+            for f in fields {
                 body.push_str(&format!(
                     "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"",
-                    field(f, "name")
+                    text(&f.name)
                 ));
-                if let Some(file_name) = non_empty(f, "fileName") {
+                if let Some(file_name) = f.file_name.non_empty() {
                     body.push_str(&format!("; filename=\"{file_name}\""));
                 }
                 body.push_str("\r\n");
-                if let Some(content_type) = non_empty(f, "contentType") {
+                if let Some(content_type) = f.content_type.non_empty() {
                     body.push_str(&format!("Content-Type: {content_type}\r\n"));
                 }
-                body.push_str(&format!("\r\n{}\r\n", field(f, "value")));
+                body.push_str(&format!("\r\n{}\r\n", text(&f.value)));
             }
             body.push_str(&format!("--{boundary}--\r\n"));
             Some(body)
         }
         None => {
             let pairs: Vec<(String, String)> =
-                fields.iter().map(|f| (field(f, "name"), field(f, "value"))).collect();
+                fields.iter().map(|f| (text(&f.name), text(&f.value))).collect();
             Some(encode_pairs(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()))))
         }
     }
 }
 
-fn request_body(request: &Map<String, Value>) -> Option<Body> {
-    let post = request.get("postData")?.as_object()?;
-    let encoding = field_str(post, "encoding").or_else(|| field_str(post, "_encoding"));
-    let mime_type = field_str(post, "mimeType").unwrap_or_default();
-    let size = lenient_size(request.get("bodySize"));
-    let text = field_str(post, "text");
-    let params = post.get("params").and_then(Value::as_array).filter(|p| !p.is_empty());
-    match (text, params) {
-        (Some(text), Some(params)) if text.is_empty() => {
-            body_from_params(params, &mime_type).map(Body::from_text)
+fn request_body(request: &HarRequest<'_>) -> Option<Body> {
+    let post = request.post_data.0.as_ref()?;
+    let encoding = post.encoding.lenient_str().or_else(|| post.underscore_encoding.lenient_str());
+    let mime_type = post.mime_type.lenient_str().unwrap_or_default();
+    let size = request.body_size.lenient_size();
+    let text = post.text.lenient_str();
+    // "Has params" looks at the raw array: a list of non-objects still stands for params.
+    let has_params = post.params.raw_len > 0;
+    match (text, has_params) {
+        (Some(text), true) if text.is_empty() => {
+            body_from_params(&post.params.items, &mime_type).map(Body::from_text)
         }
         (Some(text), _) => body_from_text(&text, encoding.as_deref(), size, "request.postData.text"),
-        (None, Some(params)) => body_from_params(params, &mime_type).map(Body::from_text),
-        (None, None) => None,
+        (None, true) => body_from_params(&post.params.items, &mime_type).map(Body::from_text),
+        (None, false) => None,
     }
 }
 
 /// A `Cookie` header rebuilt from the `cookies` list, for tools that list cookies but strip the
 /// header; never added when the header is there (the cookies would be counted twice).
-fn cookie_header(cookies: Option<&Value>) -> Option<String> {
+fn cookie_header(cookies: &List<NameValue<'_>>) -> Option<String> {
     let pairs = name_values(cookies);
     (!pairs.is_empty()).then(|| pairs.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; "))
 }
 
-fn parse_request(request: &Map<String, Value>) -> FieldResult<Request> {
-    let method = non_empty(request, "method")
+fn parse_request(request: &HarRequest<'_>) -> FieldResult<Request> {
+    let method = request
+        .method
+        .non_empty()
         .ok_or_else(|| IngestError::in_field("request.method", "missing"))?
         .trim()
         .to_ascii_uppercase();
     if !method.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(IngestError::in_field("request.method", "not an HTTP method token"));
     }
-    let url = non_empty(request, "url").ok_or_else(|| IngestError::in_field("request.url", "missing"))?;
-    let all_headers = name_values(request.get("headers"));
+    let url = request.url.non_empty().ok_or_else(|| IngestError::in_field("request.url", "missing"))?;
+    let all_headers = name_values(&request.headers);
     let parts = split_url(&url);
     let scheme = parts
         .scheme
@@ -247,22 +213,21 @@ fn parse_request(request: &Map<String, Value>) -> FieldResult<Request> {
     let path = if parts.path.starts_with('/') { parts.path.to_owned() } else { format!("/{}", parts.path) };
     let query = match parts.query.filter(|q| !q.is_empty()) {
         Some(raw) => parse_query(raw),
-        None => name_values(request.get("queryString"))
+        None => name_values(&request.query_string)
             .into_iter()
             .map(|(name, value)| (decode_component(&name), decode_component(&value)))
             .collect(),
     };
     let mut headers = without_pseudo_headers(all_headers);
     if !has_header(&headers, "cookie")
-        && let Some(cookie) = cookie_header(request.get("cookies"))
+        && let Some(cookie) = cookie_header(&request.cookies)
     {
         headers.push(("Cookie".to_owned(), cookie));
     }
     let body = request_body(request);
     if body.is_some()
         && !has_header(&headers, "content-type")
-        && let Some(mime) =
-            request.get("postData").and_then(Value::as_object).and_then(|p| non_empty(p, "mimeType"))
+        && let Some(mime) = request.post_data.0.as_ref().and_then(|p| p.mime_type.non_empty())
     {
         headers.push(("Content-Type".to_owned(), mime.into_owned()));
     }
@@ -271,24 +236,24 @@ fn parse_request(request: &Map<String, Value>) -> FieldResult<Request> {
 
 /// `None` when no response came back: no response object, status 0 (how browsers record a
 /// failed request, with `_error`), or a status that is not an HTTP status.
-fn parse_response(response: Option<&Value>) -> Option<Response> {
-    let response = response?.as_object()?;
-    let status = response.get("status").and_then(lenient_f64)?;
+fn parse_response(response: Option<&HarResponse<'_>>) -> Option<Response> {
+    let response = response?;
+    let status = response.status.lenient_f64()?;
     if !(100.0..=999.0).contains(&status) || status.fract() != 0.0 {
         return None;
     }
-    let mut headers = without_pseudo_headers(name_values(response.get("headers")));
+    let mut headers = without_pseudo_headers(name_values(&response.headers));
     if !has_header(&headers, "set-cookie") {
-        for (name, value) in name_values(response.get("cookies")) {
+        for (name, value) in name_values(&response.cookies) {
             headers.push(("Set-Cookie".to_owned(), format!("{name}={value}")));
         }
     }
-    let content = response.get("content").and_then(Value::as_object);
+    let content = response.content.0.as_ref();
     let body = content.and_then(|content| {
-        let size = lenient_size(content.get("size"));
-        let encoding = field_str(content, "encoding");
-        let truncated = content.get("_truncated").and_then(Value::as_bool).unwrap_or(false);
-        match field_str(content, "text") {
+        let size = content.size.lenient_size();
+        let encoding = content.encoding.lenient_str();
+        let truncated = content.truncated == Scalar::Bool(true);
+        match content.text.lenient_str() {
             Some(text) => body_from_text(&text, encoding.as_deref(), size, "response.content.text")
                 .map(|body| Body { truncated: truncated || body.truncated, ..body }),
             // The tool saw a body but did not keep it (Chrome "omit content", size limits).
@@ -298,26 +263,23 @@ fn parse_response(response: Option<&Value>) -> Option<Response> {
     });
     if body.is_some()
         && !has_header(&headers, "content-type")
-        && let Some(mime) = content.and_then(|c| non_empty(c, "mimeType"))
+        && let Some(mime) = content.and_then(|c| c.mime_type.non_empty())
     {
         headers.push(("Content-Type".to_owned(), mime.into_owned()));
     }
     Some(Response { status: status as u16, headers, body })
 }
 
-/// Converts a parsed HAR entry. `source` is left as `kind: har` without name or index; the
-/// reader fills them in.
-pub(crate) fn entry_to_exchange(entry: &Value) -> FieldResult<Exchange> {
-    let entry = entry.as_object().ok_or_else(|| IngestError::new("", "entry is not a JSON object"))?;
-    let request = entry
-        .get("request")
-        .and_then(Value::as_object)
-        .ok_or_else(|| IngestError::in_field("request", "missing"))?;
+/// Converts a parsed HAR entry (`None`: the JSON value was not an object). `source` is left as
+/// `kind: har` without name or index; the reader fills them in.
+pub(crate) fn entry_to_exchange(entry: Option<&Entry<'_>>) -> FieldResult<Exchange> {
+    let entry = entry.ok_or_else(|| IngestError::new("", "entry is not a JSON object"))?;
+    let request = entry.request.0.as_ref().ok_or_else(|| IngestError::in_field("request", "missing"))?;
     let request = parse_request(request)?;
-    let started_at = parse_started(entry.get("startedDateTime").unwrap_or(&Value::Null))
+    let started_at = parse_started(&entry.started_date_time)
         .map_err(|message| IngestError::in_field("startedDateTime", message))?;
-    let duration_ms = entry.get("time").and_then(lenient_f64).filter(|t| *t >= 0.0);
-    let id = non_empty(entry, "_id").map(Cow::into_owned);
+    let duration_ms = entry.time.lenient_f64().filter(|t| *t >= 0.0);
+    let id = entry.id.non_empty().map(Cow::into_owned);
     Ok(Exchange {
         v: rampart_core::EXCHANGE_FORMAT_VERSION,
         id,
@@ -326,17 +288,17 @@ pub(crate) fn entry_to_exchange(entry: &Value) -> FieldResult<Exchange> {
         client: rampart_core::Client::default(),
         source: Source { kind: SourceKind::Har, name: None, entry: None },
         request,
-        response: parse_response(entry.get("response")),
+        response: parse_response(entry.response.0.as_ref()),
     })
 }
 
 /// Parses one entry's JSON text, reporting syntax and depth errors as errors of this entry.
 pub(crate) fn entry_json_to_exchange(entry_json: &str) -> FieldResult<Exchange> {
-    let value: Value = serde_json::from_str(entry_json).map_err(|error| {
+    let entry: Obj<Entry<'_>> = serde_json::from_str(entry_json).map_err(|error| {
         IngestError::new("", format!("invalid JSON: {}", error_message(&error)))
             .at_position(error.line() as u64, error.column() as u64)
     })?;
-    entry_to_exchange(&value)
+    entry_to_exchange(entry.0.as_ref())
 }
 
 /// serde_json's message without its trailing " at line L column C" (we keep those separately).
@@ -350,12 +312,14 @@ pub(crate) fn error_message(error: &serde_json::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
 
     fn started(value: Value) -> String {
-        parse_started(&value).map(|t| t.to_rfc3339()).unwrap_or_else(|e| format!("error: {e}"))
+        let text = value.to_string();
+        let scalar: Scalar<'_> = serde_json::from_str(&text).unwrap();
+        parse_started(&scalar).map(|t| t.to_rfc3339()).unwrap_or_else(|e| format!("error: {e}"))
     }
 
     #[test]
@@ -372,6 +336,11 @@ mod tests {
         assert_eq!(started(json!("14/05/2024")), "error: not an RFC 3339 date-time");
         assert_eq!(started(json!(["x"])), "error: not a string");
         assert!(started(json!(1e300)).starts_with("error"));
+    }
+
+    /// Converts an entry given as a JSON value, through its text as the reader does.
+    fn entry_to_exchange(entry: &Value) -> FieldResult<Exchange> {
+        entry_json_to_exchange(&entry.to_string())
     }
 
     fn entry(request: Value, response: Value) -> Value {

@@ -42,6 +42,7 @@ mod counting;
 mod error;
 pub mod har;
 mod har_entry;
+mod har_model;
 mod har_reader;
 mod har_split;
 mod jsonl;
