@@ -11,8 +11,14 @@
 use std::net::Ipv6Addr;
 
 use rampart_core::SensitiveType;
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use regex_automata::meta::{self, Regex};
+use regex_automata::nfa::thompson;
 use regex_automata::util::syntax;
+use regex_automata::{Input, hybrid};
 
 use crate::Confidence;
 use crate::field_names::{NameHint, Strength};
@@ -77,13 +83,32 @@ const SHAPES: [(Shape, &str); 16] = [
 
 /// Error building the prefilter (only if the built-in patterns were broken).
 #[derive(Debug, thiserror::Error)]
-#[error("building the detector prefilter: {0}")]
-pub struct BuildError(#[from] Box<meta::BuildError>);
+pub enum BuildError {
+    #[error("building the detector prefilter: {0}")]
+    Meta(Box<meta::BuildError>),
+    #[error("building the detector prefilter's lazy DFA: {0}")]
+    Lazy(Box<hybrid::BuildError>),
+}
 
 /// The compiled prefilter; cheap to share between threads.
+///
+/// The search runs the lazy DFA directly, with its cache in a thread-local slot: the meta
+/// regex's per-call pool and strategy dispatch cost more than the search itself on the short
+/// values the discovery engine hands over one at a time. The meta regex stays as the fallback
+/// for the rare value on which the lazy DFA gives up.
 #[derive(Debug, Clone)]
 pub(crate) struct Engine {
     prefilter: Regex,
+    lazy: Arc<hybrid::regex::Regex>,
+    /// Tells this engine's (and its clones') cache apart from another engine's in the
+    /// thread-local slot; unlike an address, never reused.
+    id: u64,
+}
+
+static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    static LAZY_DFA_CACHE: RefCell<Option<(u64, hybrid::regex::Cache)>> = const { RefCell::new(None) };
 }
 
 /// Longer numeric candidates are not identifiers or phone numbers.
@@ -92,12 +117,20 @@ const MAX_DIGITS: usize = 24;
 impl Engine {
     pub fn new() -> Result<Engine, BuildError> {
         let patterns: Vec<&str> = SHAPES.iter().map(|(_, pattern)| *pattern).collect();
+        let syntax = syntax::Config::new().unicode(false).utf8(false);
         let prefilter = Regex::builder()
-            .syntax(syntax::Config::new().unicode(false).utf8(false))
+            .syntax(syntax)
             .configure(meta::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst))
             .build_many(&patterns)
-            .map_err(Box::new)?;
-        Ok(Engine { prefilter })
+            .map_err(|e| BuildError::Meta(Box::new(e)))?;
+        let lazy = hybrid::regex::Builder::new()
+            .syntax(syntax)
+            .thompson(thompson::Config::new().utf8(false))
+            .dfa(hybrid::dfa::Config::new().match_kind(regex_automata::MatchKind::LeftmostFirst))
+            .build_many(&patterns)
+            .map_err(|e| BuildError::Lazy(Box::new(e)))?;
+        let id = NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed);
+        Ok(Engine { prefilter, lazy: Arc::new(lazy), id })
     }
 
     /// Finds every candidate in `text` and validates it; `hint` is what the field name says.
@@ -111,11 +144,70 @@ impl Engine {
     /// The prefilter and validators, without the byte-count shortcut.
     fn scan_candidates(&self, text: &str, hint: Option<NameHint>, out: &mut Vec<Found>) {
         let bytes = text.as_bytes();
-        for found in self.prefilter.find_iter(bytes) {
-            let shape = SHAPES[found.pattern().as_usize()].0;
-            let (start, end) = (found.start(), found.end());
+        if let Some(digits) = plain_number_digits(bytes) {
+            // What the DFA would find, without running it: the whole value is one numeric
+            // candidate (or, under 4 digits, none), since no other shape matches these bytes.
+            if digits >= 4 {
+                numeric(text, 0, hint, out);
+            }
+            return;
+        }
+        let mut at = 0;
+        let mut handled_by_lazy_dfa = false;
+        LAZY_DFA_CACHE.with(|slot| {
+            let Ok(mut slot) = slot.try_borrow_mut() else { return };
+            let cache = match &mut *slot {
+                Some((id, cache)) if *id == self.id => cache,
+                other => &mut other.insert((self.id, self.lazy.create_cache())).1,
+            };
+            while at <= bytes.len() {
+                let input = Input::new(bytes).range(at..);
+                match self.lazy.try_search(cache, &input) {
+                    Ok(Some(found)) => {
+                        at = if found.is_empty() { found.end() + 1 } else { found.end() };
+                        self.candidate(
+                            text,
+                            found.pattern().as_usize(),
+                            found.start(),
+                            found.end(),
+                            hint,
+                            out,
+                        );
+                    }
+                    Ok(None) => {
+                        handled_by_lazy_dfa = true;
+                        return;
+                    }
+                    // The lazy DFA gave up (its cache thrashed on a hostile value): the meta
+                    // regex, with its fallback engines, finishes from here.
+                    Err(_) => return,
+                }
+            }
+            handled_by_lazy_dfa = true;
+        });
+        if handled_by_lazy_dfa || at > bytes.len() {
+            return;
+        }
+        for found in self.prefilter.find_iter(Input::new(bytes).range(at..)) {
+            self.candidate(text, found.pattern().as_usize(), found.start(), found.end(), hint, out);
+        }
+    }
+
+    /// Validates one prefilter match of pattern `pattern` at `start..end`.
+    fn candidate(
+        &self,
+        text: &str,
+        pattern: usize,
+        start: usize,
+        end: usize,
+        hint: Option<NameHint>,
+        out: &mut Vec<Found>,
+    ) {
+        let bytes = text.as_bytes();
+        {
+            let shape = SHAPES[pattern].0;
             if needs_word_boundary(shape) && !at_word_boundary(bytes, start, end) {
-                continue;
+                return;
             }
             let candidate = &text[start..end];
             match shape {
@@ -150,17 +242,20 @@ impl Engine {
 /// DFA. Each clause is the least a shape's findings need:
 /// * `@` (email), `=` (Azure keys and SAS, AWS secrets in context);
 /// * 8 digits (the shortest numeric identifier or phone), or 4 digits and 3 dots (IPv4);
-/// * 2 digits and a letter (IBAN; letter IDs have 4 digits), a digit and `~` (Azure secret);
+/// * 2 digits in a row right after a letter (IBAN's `GB82`; letter IDs have 4), a digit and `~`
+///   (Azure secret);
 /// * 8 upper-case letters in a row, or 6 and a digit (BIC; an AWS key id with at most one digit
 ///   has a run of 9);
 /// * `:` with a quote (service account), 40 bytes (AWS secret in context), `::` or 6 colons
 ///   (IPv6);
-/// * the literal starts of the other secrets (`-----`, `eyJ`, `earer`, `AIza`), all of which
-///   need 21 bytes or more.
+/// * the literal starts of the other secrets (`-----`, `eyJ`, `earer`, `AIza`, and the AWS key
+///   id prefixes for ids whose digits are scattered), all of which need 20 bytes or more.
 fn could_hold_findings(bytes: &[u8]) -> bool {
     let (mut digits, mut dots, mut colons) = (0usize, 0usize, 0usize);
-    let (mut letters, mut tilde, mut quote, mut double_colon) = (false, false, false, false);
+    let (mut tilde, mut quote, mut double_colon) = (false, false, false);
     let (mut upper_run, mut longest_upper_run) = (0usize, 0usize);
+    // Digits in a row right after a letter: `GB82`, `S1234567D`.
+    let mut digits_after_letter = 0usize;
     let mut previous = 0u8;
     for &b in bytes {
         match b {
@@ -169,16 +264,24 @@ fn could_hold_findings(bytes: &[u8]) -> bool {
                 if digits >= 8 {
                     return true;
                 }
+                digits_after_letter = if previous.is_ascii_alphabetic() {
+                    1
+                } else if digits_after_letter > 0 && previous.is_ascii_digit() {
+                    digits_after_letter + 1
+                } else {
+                    0
+                };
+                if digits_after_letter >= 2 {
+                    return true;
+                }
             }
             b'A'..=b'Z' => {
-                letters = true;
                 upper_run = if previous.is_ascii_uppercase() { upper_run + 1 } else { 1 };
                 longest_upper_run = longest_upper_run.max(upper_run);
                 if upper_run >= 8 {
                     return true;
                 }
             }
-            b'a'..=b'z' => letters = true,
             b'@' | b'=' => return true,
             b'.' => dots += 1,
             b':' => {
@@ -192,14 +295,37 @@ fn could_hold_findings(bytes: &[u8]) -> bool {
         previous = b;
     }
     (digits >= 4 && dots >= 3)
-        || (digits >= 2 && letters)
         || (digits >= 1 && longest_upper_run >= 6)
         || (digits >= 1 && tilde)
         || (colons > 0 && (quote || bytes.len() >= 40 || double_colon || colons >= 6))
-        || (bytes.len() >= 21
-            && [&b"-----"[..], b"eyJ", b"earer", b"AIza"]
+        || (bytes.len() >= 20
+            && [&b"-----"[..], b"eyJ", b"earer", b"AIza", b"AKIA", b"ASIA", b"ABIA", b"ACCA"]
                 .iter()
                 .any(|literal| memchr::memmem::find(bytes, literal).is_some()))
+}
+
+/// The digit count of a value that is only digits with single separators between them
+/// (`1234567.89`, `4111 1111 1111 1111`, `2024-03-01`): numbers are the most common values that
+/// reach the prefilter, and of all the shapes only [`Shape::Numeric`] matches such bytes, and
+/// then the whole value. `None` for anything else.
+fn plain_number_digits(bytes: &[u8]) -> Option<usize> {
+    let (first, last) = (bytes.first()?, bytes.last()?);
+    if !first.is_ascii_digit() || !last.is_ascii_digit() {
+        return None;
+    }
+    let mut digits = 0;
+    let mut previous_was_separator = false;
+    for &b in bytes {
+        match b {
+            b'0'..=b'9' => {
+                digits += 1;
+                previous_was_separator = false;
+            }
+            b' ' | b'-' | b'.' | b'/' if !previous_was_separator => previous_was_separator = true,
+            _ => return None,
+        }
+    }
+    Some(digits)
 }
 
 fn needs_word_boundary(shape: Shape) -> bool {
@@ -676,17 +802,57 @@ mod tests {
             "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.sig",
             "abc1Q~abcdefghijklmnopqrstuvwxyz0123456",
             "ABCDE1234F",
+            "AKIA1BC2DE3FG4HI5JKL",
+            "gb82west12345698765432",
         ] {
             if !everything(&engine, text).is_empty() {
                 assert!(could_hold_findings(text.as_bytes()), "{text}");
             }
         }
-        for quiet in ["SGD", "12345.67", "5812", "Kopi Corner Pte Ltd", "ACTIVE", "PAYNOW", "10:22"] {
+        for quiet in [
+            "SGD",
+            "12345.67",
+            "5812",
+            "Kopi Corner Pte Ltd",
+            "ACTIVE",
+            "PAYNOW",
+            "10:22",
+            "GIRO REF 123456 TO SP GROUP",
+            "v1 page 2 of 10",
+        ] {
             assert!(!could_hold_findings(quiet.as_bytes()), "{quiet}");
         }
     }
 
+    fn through_the_prefilter_only(engine: &Engine, text: &str, hint: Option<NameHint>) -> Vec<Found> {
+        // The same loop as `scan_candidates`, minus the plain-number path: a value made only of
+        // digits and separators is given a leading letter and space, which no shape joins to it.
+        let padded = format!("x {text}");
+        let mut out = Vec::new();
+        engine.scan_candidates(&padded, hint, &mut out);
+        out.iter().map(|f| Found { span: (f.span.0 - 2, f.span.1 - 2), ..*f }).collect()
+    }
+
     proptest! {
+        /// The plain-number path finds what the prefilter would, under any name hint.
+        #[test]
+        fn plain_numbers_skip_the_prefilter_without_changing_findings(
+            text in r"[0-9]{1,6}([ \-./]?[0-9]{1,6}){0,5}",
+            hint_index in 0usize..4,
+        ) {
+            let engine = Engine::new().unwrap();
+            let hint = [
+                None,
+                Some(NameHint::NationalId(Strength::Strong)),
+                Some(NameHint::Type(SensitiveType::Phone, Strength::Strong)),
+                Some(NameHint::Type(SensitiveType::CardNumber, Strength::Strong)),
+            ][hint_index];
+            prop_assert!(plain_number_digits(text.as_bytes()).is_some());
+            let mut fast = Vec::new();
+            engine.scan_candidates(&text, hint, &mut fast);
+            prop_assert_eq!(fast, through_the_prefilter_only(&engine, &text, hint), "{}", text);
+        }
+
         /// Whatever the shortcut skips, the full scan finds nothing in, with any name hint.
         #[test]
         fn the_shortcut_skips_only_values_without_findings(

@@ -230,9 +230,23 @@ impl Classifier {
         if hint.is_none_or(|hint| hint == NameHint::NotSensitive) && is_identifier_or_timestamp(value) {
             return Vec::new();
         }
-        let mut found = Vec::new();
-        self.classify_hinted(hint, value, &mut found);
-        found.into_iter().map(|f| (f.kind, f.confidence, f.span)).collect()
+        // One scratch buffer per thread: this runs once per scalar of every body, and most
+        // values find nothing, so the only allocation left is the (exact-size) answer.
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Vec<Found>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut found) => {
+                found.clear();
+                self.classify_hinted(hint, value, &mut found);
+                found.iter().map(|f| (f.kind, f.confidence, f.span)).collect()
+            }
+            Err(_) => {
+                let mut found = Vec::new();
+                self.classify_hinted(hint, value, &mut found);
+                found.into_iter().map(|f| (f.kind, f.confidence, f.span)).collect()
+            }
+        })
     }
 
     fn remembered_info(&self, name: &str) -> KeyInfo {
