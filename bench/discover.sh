@@ -63,6 +63,16 @@ echo "== rampart discover on the HAR ($HAR_N entries, one host)"
 read -r T_RHAR _ < <( { /usr/bin/time -f "%e %M" taskset -c 0 "$RAMPART" discover --no-db --quiet --format json "$HAR" >"$WORK/har-inventory.json"; } 2>&1 | tail -n1 )
 R_HAR_FOUND=$(python3 -c "import json; d=json.load(open('$WORK/har-inventory.json')); print(len(d['endpoints']))")
 
+BIG_HAR_N="${BIG_HAR_N:-100000}"
+BIG_HAR="$WORK/corpus-big-$BIG_HAR_N.har"
+if [ ! -s "$BIG_HAR" ]; then
+  echo "== generating a large HAR: $BIG_HAR_N entries"
+  python3 bench/gen_corpus.py --exchanges $((BIG_HAR_N * 3)) --har "$BIG_HAR" --har-entries "$BIG_HAR_N"
+fi
+echo "== rampart discover on the large HAR, one core"
+read -r T_BIGHAR M_BIGHAR < <( { /usr/bin/time -f "%e %M" taskset -c 0 "$RAMPART" discover --no-db --quiet --format json "$BIG_HAR" >/dev/null; } 2>&1 | tail -n1 )
+read -r T_BIGHAR_PLAIN _ < <( { /usr/bin/time -f "%e %M" taskset -c 0 "$RAMPART" discover --no-sensitive --no-db --quiet --format json "$BIG_HAR" >/dev/null; } 2>&1 | tail -n1 )
+
 echo "== mitmproxy2swagger on the same HAR (two passes, accepting every path it proposes)"
 if ! command -v mitmproxy2swagger >/dev/null; then pip install --quiet mitmproxy2swagger; fi
 rm -f "$WORK/m2s.yaml"
@@ -98,5 +108,6 @@ print(f"throughput (1 core), --no-sensitive: {n/$T_PLAIN:,.0f} exchanges/s ({$T_
 print(f"I/O floor wc -l: {$T_WC:.1f} s (discovery is {big/max($T_WC,0.01):.1f}x the floor)")
 print(f"peak RSS: {$M_BIG/1024:.0f} MiB at {n} exchanges vs {$M_SMALL/1024:.0f} MiB at {n//10} — ratio {$M_BIG/max($M_SMALL,1):.2f} for 10x the input")
 print(f"endpoints: {$FOUND} found, truth {$TRUTH}: $EXACT")
+print(f"large HAR, $BIG_HAR_N entries: {$BIG_HAR_N/$T_BIGHAR:,.0f} exchanges/s with classification, {$BIG_HAR_N/$T_BIGHAR_PLAIN:,.0f}/s with --no-sensitive; peak RSS {$M_BIGHAR/1024:.0f} MiB")
 print(f"HAR of $HAR_N entries: rampart {$T_RHAR:.2f} s, {$R_HAR_FOUND} endpoints; mitmproxy2swagger {$T_M2S:.2f} s, $M2S_FOUND (ratio {$T_M2S/max($T_RHAR,0.01):.1f}x slower)")
 PY
