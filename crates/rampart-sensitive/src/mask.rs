@@ -83,6 +83,10 @@ fn mask_email(value: &str) -> String {
 
 fn keep(value: &str, first: usize, last: usize) -> String {
     let significant = value.chars().filter(|c| c.is_alphanumeric()).count();
+    if significant == 0 {
+        // Nothing to hide by position (only punctuation): hide it all rather than return it.
+        return REDACTED.to_owned();
+    }
     let (first, last) = shrink(first, last, significant);
     let mut seen = 0;
     value
@@ -141,6 +145,12 @@ mod tests {
         assert_eq!(default_mask(SensitiveType::UsSsn, "1234567"), "*******");
         // 10 digits with a 6+4 rule would reveal everything.
         assert_eq!(default_mask(SensitiveType::CardNumber, "1234567890"), "1*****7890");
+    }
+
+    #[test]
+    fn values_without_letters_or_digits_are_never_returned_as_they_are() {
+        assert_eq!(default_mask(SensitiveType::CardNumber, ":[{: { :"), REDACTED);
+        assert_eq!(default_mask(SensitiveType::Email, "--------"), REDACTED);
     }
 
     #[test]
