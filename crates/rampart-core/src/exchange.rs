@@ -202,9 +202,12 @@ pub fn media_type(content_type: &str) -> String {
     content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
 }
 
-/// True for `application/json`, `application/problem+json`, `application/vnd.x+json`, `text/json`.
+/// True for `application/json`, `application/problem+json`, `application/vnd.x+json`, `text/json`,
+/// compared case-insensitively (media types are; `Application/JSON` is JSON).
 pub fn is_json_media_type(media: &str) -> bool {
-    media == "application/json" || media == "text/json" || media.ends_with("+json")
+    media.eq_ignore_ascii_case("application/json")
+        || media.eq_ignore_ascii_case("text/json")
+        || (media.len() > 5 && media.as_bytes()[media.len() - 5..].eq_ignore_ascii_case(b"+json"))
 }
 
 #[cfg(test)]

@@ -214,11 +214,7 @@ fn looks_whole(text: &str) -> bool {
 }
 
 /// `application/json`, `text/json`, `application/*+json`, compared case-insensitively.
-pub fn is_json_media(media: &str) -> bool {
-    media.eq_ignore_ascii_case("application/json")
-        || media.eq_ignore_ascii_case("text/json")
-        || (media.len() > 5 && media.as_bytes()[media.len() - 5..].eq_ignore_ascii_case(b"+json"))
-}
+pub use rampart_core::exchange::is_json_media_type as is_json_media;
 
 /// Record a value that arrived as text (query, header, path or form value), typed by its look:
 /// `123` → integer, `12.5` → number, `true` → boolean, anything else a string with its format.
