@@ -8,24 +8,9 @@ use rampart_core::SensitiveType;
 use rampart_sensitive::{Classifier, ClassifierConfig};
 use serde_json::Value;
 
-/// Types whose validator is a checksum or issuer rule: held to ≥ 0.99 precision and recall.
-const CHECKSUMMED: &[&str] = &[
-    "card-number",
-    "iban",
-    "sg-nric",
-    "in-aadhaar",
-    "cn-resident-id",
-    "hk-hkid",
-    "tw-national-id",
-    "au-tfn",
-    "au-medicare",
-    "jp-my-number",
-    "kr-rrn",
-    "my-mykad",
-    "id-nik",
-    "th-national-id",
-    "us-ssn",
-];
+mod common;
+
+use common::CHECKSUMMED;
 
 #[derive(Default)]
 struct Counts {
