@@ -152,6 +152,14 @@ impl Engine {
             }
             return;
         }
+        if let Some(whole_value_is_candidate) = letter_prefixed_id(bytes) {
+            // Record ids (`TXN000123456789`, `ACC0012345678`) and national ids (`S1234567D`):
+            // likewise, the DFA would see the whole value as one candidate, or nothing.
+            if whole_value_is_candidate {
+                letter_id(text, 0, hint, out);
+            }
+            return;
+        }
         let mut at = 0;
         let mut handled_by_lazy_dfa = false;
         LAZY_DFA_CACHE.with(|slot| {
@@ -309,6 +317,8 @@ fn could_hold_findings(bytes: &[u8]) -> bool {
 /// reach the prefilter, and of all the shapes only [`Shape::Numeric`] matches such bytes, and
 /// then the whole value. `None` for anything else.
 fn plain_number_digits(bytes: &[u8]) -> Option<usize> {
+    // An international phone number's `+` starts the numeric shape as a word boundary would.
+    let bytes = bytes.strip_prefix(b"+").unwrap_or(bytes);
     let (first, last) = (bytes.first()?, bytes.last()?);
     if !first.is_ascii_digit() || !last.is_ascii_digit() {
         return None;
@@ -326,6 +336,32 @@ fn plain_number_digits(bytes: &[u8]) -> Option<usize> {
         }
     }
     Some(digits)
+}
+
+/// For a value made of 1, 3, 4 or 5 letters, then digits, then at most one letter: whether the
+/// prefilter would take the whole value as one [`Shape::LetterId`] candidate (`Some(true)`) or
+/// find nothing in it (`Some(false)`): its pattern takes 4 to 9 digits and one more character,
+/// and a longer run of digits leaves no word boundary for any shape. `None` for any other value
+/// — two letters may start an IBAN, six a BIC, and the AWS and GCP prefixes their keys — which
+/// goes through the prefilter.
+fn letter_prefixed_id(bytes: &[u8]) -> Option<bool> {
+    let letters = bytes.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    if !matches!(letters, 1 | 3 | 4 | 5)
+        || [&b"AKIA"[..], b"ASIA", b"ABIA", b"ACCA", b"AIza"].iter().any(|prefix| bytes.starts_with(prefix))
+    {
+        return None;
+    }
+    let rest = &bytes[letters..];
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let final_letter = match &rest[digits..] {
+        [] => false,
+        [b] if b.is_ascii_alphabetic() => true,
+        _ => return None,
+    };
+    if digits == 0 {
+        return None;
+    }
+    Some((4..=9).contains(&digits) || (digits == 10 && !final_letter))
 }
 
 fn needs_word_boundary(shape: Shape) -> bool {
@@ -825,8 +861,8 @@ mod tests {
     }
 
     fn through_the_prefilter_only(engine: &Engine, text: &str, hint: Option<NameHint>) -> Vec<Found> {
-        // The same loop as `scan_candidates`, minus the plain-number path: a value made only of
-        // digits and separators is given a leading letter and space, which no shape joins to it.
+        // The same loop as `scan_candidates`, minus the shortcuts: a value made only of
+        // digits and separators, or an id, is given a leading letter and space, which no shape joins to it.
         let padded = format!("x {text}");
         let mut out = Vec::new();
         engine.scan_candidates(&padded, hint, &mut out);
@@ -837,7 +873,7 @@ mod tests {
         /// The plain-number path finds what the prefilter would, under any name hint.
         #[test]
         fn plain_numbers_skip_the_prefilter_without_changing_findings(
-            text in r"[0-9]{1,6}([ \-./]?[0-9]{1,6}){0,5}",
+            text in r"\+?[0-9]{1,6}([ \-./]?[0-9]{1,6}){0,5}",
             hint_index in 0usize..4,
         ) {
             let engine = Engine::new().unwrap();
@@ -848,6 +884,24 @@ mod tests {
                 Some(NameHint::Type(SensitiveType::CardNumber, Strength::Strong)),
             ][hint_index];
             prop_assert!(plain_number_digits(text.as_bytes()).is_some());
+            let mut fast = Vec::new();
+            engine.scan_candidates(&text, hint, &mut fast);
+            prop_assert_eq!(fast, through_the_prefilter_only(&engine, &text, hint), "{}", text);
+        }
+
+        /// The letter-prefixed path finds what the prefilter would, under any name hint.
+        #[test]
+        fn letter_prefixed_ids_skip_the_prefilter_without_changing_findings(
+            text in r"(AKIA|AIza|[A-Za-z]{1,6})[0-9]{0,12}[A-Za-z0-9]?",
+            hint_index in 0usize..4,
+        ) {
+            let engine = Engine::new().unwrap();
+            let hint = [
+                None,
+                Some(NameHint::NationalId(Strength::Strong)),
+                Some(NameHint::Type(SensitiveType::TwNationalId, Strength::Strong)),
+                Some(NameHint::Type(SensitiveType::InPan, Strength::Weak)),
+            ][hint_index];
             let mut fast = Vec::new();
             engine.scan_candidates(&text, hint, &mut fast);
             prop_assert_eq!(fast, through_the_prefilter_only(&engine, &text, hint), "{}", text);

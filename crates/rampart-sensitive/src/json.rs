@@ -22,8 +22,12 @@ type KeyList = Vec<(String, KeyInfo)>;
 #[derive(Debug, Default)]
 pub(crate) struct Frame {
     pub is_array: bool,
-    /// The current key (objects only); reused between members to avoid allocations.
-    pub key: String,
+    /// The current key (objects only), when it is not the one remembered at its position in
+    /// `previous_keys` (see [`Frame::key`]); reused between members to avoid allocations.
+    key: String,
+    /// The current key is `previous_keys[active_keys]`'s entry at this position: most keys
+    /// repeat the previous object's, and are then not copied.
+    remembered_key: Option<usize>,
     /// What the current key says.
     pub info: KeyInfo,
     /// `"type": "service_account"` and `"private_key"` seen in this object.
@@ -38,6 +42,20 @@ pub(crate) struct Frame {
     previous_keys: Vec<(usize, KeyList)>,
     /// Which of `previous_keys` this object uses.
     active_keys: usize,
+}
+
+impl Frame {
+    /// The current key (empty in arrays and before an object's first key).
+    pub fn key(&self) -> &str {
+        match self.remembered_key {
+            Some(member) => self
+                .previous_keys
+                .get(self.active_keys)
+                .and_then(|(_, keys)| keys.get(member))
+                .map_or("", |(key, _)| key.as_str()),
+            None => &self.key,
+        }
+    }
 }
 
 /// What the walker reports.
@@ -58,13 +76,14 @@ pub(crate) trait Visitor {
 /// The pointer template of the current position: object keys escaped per RFC 6901, array
 /// indexes as `*`.
 pub(crate) fn pointer(frames: &[Frame]) -> String {
-    let mut pointer = String::new();
+    let capacity = frames.iter().map(|frame| frame.key().len() + 2).sum();
+    let mut pointer = String::with_capacity(capacity);
     for frame in frames {
         pointer.push('/');
         if frame.is_array {
             pointer.push('*');
         } else {
-            push_escaped(&mut pointer, &frame.key);
+            push_escaped(&mut pointer, frame.key());
         }
     }
     pointer
@@ -80,6 +99,10 @@ pub(crate) fn member_pointer(frames: &[Frame], key: &str) -> String {
 }
 
 fn push_escaped(pointer: &mut String, key: &str) {
+    if !key.bytes().any(|b| b == b'~' || b == b'/') {
+        pointer.push_str(key);
+        return;
+    }
     for c in key.chars() {
         match c {
             '~' => pointer.push_str("~0"),
@@ -100,7 +123,7 @@ pub(crate) fn enclosing_list_hint(frames: &[Frame]) -> Option<NameHint> {
 /// The name of the field holding the current value: the nearest object key (elements of an
 /// array take the array's name).
 pub(crate) fn field(frames: &[Frame]) -> Option<(&str, KeyInfo)> {
-    frames.iter().rev().find(|f| !f.is_array).map(|f| (f.key.as_str(), f.info))
+    frames.iter().rev().find(|f| !f.is_array).map(|f| (f.key(), f.info))
 }
 
 /// Keys remembered per depth for the next object at that depth.
@@ -119,10 +142,31 @@ struct Walker<'a> {
     max_depth: usize,
 }
 
+/// Keys longer than this are not remembered between objects (nor kept between documents).
+const MAX_REMEMBERED_KEY_LEN: usize = 128;
+/// Frames kept between documents, with the keys they remember.
+const MAX_KEPT_FRAMES: usize = 32;
+
+thread_local! {
+    /// The last document's frames: their remembered keys let the next document of the same
+    /// shape skip reading its names, and their buffers are reused.
+    static KEPT_FRAMES: std::cell::RefCell<Vec<Frame>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 pub(crate) fn walk(json: &[u8], max_depth: usize, visitor: &mut impl Visitor) -> Result<(), ScanError> {
     let text = std::str::from_utf8(json).ok();
-    let mut walker = Walker { bytes: json, text, pos: 0, frames: Vec::new(), depth: 0, max_depth };
-    walker.run(visitor)
+    let frames = KEPT_FRAMES.with(|kept| kept.try_borrow_mut().map(|mut kept| std::mem::take(&mut *kept)));
+    let frames = frames.unwrap_or_default();
+    let mut walker = Walker { bytes: json, text, pos: 0, frames, depth: 0, max_depth };
+    let result = walker.run(visitor);
+    let mut frames = walker.frames;
+    frames.truncate(MAX_KEPT_FRAMES);
+    KEPT_FRAMES.with(|kept| {
+        if let Ok(mut kept) = kept.try_borrow_mut() {
+            *kept = frames;
+        }
+    });
+    result
 }
 
 impl<'a> Walker<'a> {
@@ -171,6 +215,7 @@ impl<'a> Walker<'a> {
         }
         frame.is_array = is_array;
         frame.key.clear();
+        frame.remembered_key = None;
         frame.info = KeyInfo::default();
         frame.service_account_type = false;
         frame.has_private_key = false;
@@ -211,7 +256,7 @@ impl<'a> Walker<'a> {
                     if let Some(frame) = self.depth.checked_sub(1).map(|d| &self.frames[d])
                         && !frame.is_array
                     {
-                        let (key, value_is_type) = (frame.key.as_str(), value == "service_account");
+                        let (key, value_is_type) = (frame.key(), value == "service_account");
                         let marks = (key == "type" && value_is_type, key == "private_key");
                         if marks.0 || marks.1 {
                             let frame = &mut self.frames[self.depth - 1];
@@ -283,31 +328,55 @@ impl<'a> Walker<'a> {
         if self.peek() != Some(b'"') {
             return Err(self.error("expected a key"));
         }
-        let key = self.read_string()?;
         let frame = &mut self.frames[self.depth - 1];
         let member = frame.member;
         frame.member += 1;
+        // Records repeat their keys in the same order: when the bytes here are the key at the
+        // same position of the previous object, nothing needs reading. Only keys read as they
+        // stand (no escapes, valid UTF-8) are remembered, so their bytes are the document's.
+        if let Some((_, previous_keys)) = frame.previous_keys.get(frame.active_keys)
+            && let Some((previous, info)) = previous_keys.get(member)
+        {
+            let start = self.pos + 1;
+            let end = start + previous.len();
+            if self.bytes.get(start..end) == Some(previous.as_bytes()) && self.bytes.get(end) == Some(&b'"') {
+                frame.remembered_key = Some(member);
+                frame.info = *info;
+                self.pos = end + 1;
+                return self.colon();
+            }
+        }
+        let key = self.read_string()?;
+        let remember = matches!(key, Cow::Borrowed(_)) && key.len() <= MAX_REMEMBERED_KEY_LEN;
+        let frame = &mut self.frames[self.depth - 1];
         let Some((_, previous_keys)) = frame.previous_keys.get_mut(frame.active_keys) else {
             return Err(self.error("internal: no key list for this object"));
         };
+        frame.remembered_key = Some(member);
         frame.info = match previous_keys.get_mut(member) {
-            Some((previous, info)) if *previous == *key => *info,
-            Some((previous, info)) => {
+            Some((previous, info)) if remember => {
                 *info = visitor.key_info(&key);
                 previous.clear();
                 previous.push_str(&key);
                 *info
             }
             // Bounded: a hostile object with a million keys must not keep a million copies.
-            None if member < MAX_REMEMBERED_MEMBERS => {
+            None if remember && member < MAX_REMEMBERED_MEMBERS => {
                 let info = visitor.key_info(&key);
                 previous_keys.push((key.clone().into_owned(), info));
                 info
             }
-            None => visitor.key_info(&key),
+            _ => {
+                frame.remembered_key = None;
+                frame.key.clear();
+                frame.key.push_str(&key);
+                visitor.key_info(&key)
+            }
         };
-        frame.key.clear();
-        frame.key.push_str(&key);
+        self.colon()
+    }
+
+    fn colon(&mut self) -> Result<(), ScanError> {
         if self.peek() != Some(b':') {
             return Err(self.error("expected `:`"));
         }
@@ -321,7 +390,7 @@ impl<'a> Walker<'a> {
         self.pos += 1;
         let start = self.pos;
         let rest = &self.bytes[start..];
-        let Some(stop) = memchr::memchr2(b'"', b'\\', rest) else {
+        let Some(stop) = find_quote_or_backslash(rest) else {
             return Err(self.error("unterminated string"));
         };
         if rest[stop] == b'"' {
@@ -400,6 +469,20 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// The first `"` or `\\` in `bytes`. Keys and most values are short: a plain loop over their
+/// first bytes beats setting up a vectorised search, which takes over for long strings.
+fn find_quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    const SHORT: usize = 24;
+    let head = &bytes[..bytes.len().min(SHORT)];
+    if let Some(stop) = head.iter().position(|&b| b == b'"' || b == b'\\') {
+        return Some(stop);
+    }
+    if bytes.len() <= SHORT {
+        return None;
+    }
+    memchr::memchr2(b'"', b'\\', &bytes[SHORT..]).map(|stop| stop + SHORT)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,6 +514,18 @@ mod tests {
                 ("/x/*/*".to_owned(), "1".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn keys_repeated_from_the_previous_record_are_read_exactly() {
+        // The second record spells `nric` with an escape, the third has a longer key starting
+        // like the remembered one: neither may be taken for the remembered key's bytes.
+        let found = walked(
+            r#"[{"nric":"a","x\u0079":"b"},{"n\u0072ic":"c","xy":"d"},{"nric2":"e","xy":"f"},{"nric":"g"}]"#,
+        )
+        .unwrap();
+        let pointers: Vec<&str> = found.iter().map(|(pointer, _)| pointer.as_str()).collect();
+        assert_eq!(pointers, ["/*/nric", "/*/xy", "/*/nric", "/*/xy", "/*/nric2", "/*/xy", "/*/nric"]);
     }
 
     #[test]

@@ -48,7 +48,6 @@ pub mod validate;
 mod values;
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, RwLock};
 
 use rampart_core::{SensitiveCategory, SensitiveType};
 use serde::{Deserialize, Serialize};
@@ -150,17 +149,25 @@ impl Default for ClassifierConfig {
 pub struct Classifier {
     engine: Engine,
     config: ClassifierConfig,
-    /// What each field name says, remembered: traffic repeats the same few hundred names
-    /// millions of times, and reading a name costs more than most values.
-    name_hints: Arc<RwLock<HintMap>>,
 }
 
 /// Field names to what they say. foldhash: several times faster than SipHash on short keys and
 /// still seeded per map, so a hostile body cannot pick colliding names in advance.
 type HintMap = HashMap<Box<str>, KeyInfo, foldhash::fast::RandomState>;
 
-/// Field names remembered; past this, names are read each time (a hostile body can invent any).
+/// Field names remembered per thread; past this, names are read each time (a hostile body can
+/// invent any).
 const MAX_REMEMBERED_NAMES: usize = 8192;
+/// Longer names are read each time rather than kept.
+const MAX_REMEMBERED_NAME_LEN: usize = 128;
+
+thread_local! {
+    /// What each field name says, remembered: traffic repeats the same few hundred names
+    /// millions of times, and reading a name costs more than most values. What a name says
+    /// depends on the name alone, so every classifier on the thread shares the memory, and no
+    /// lock is taken on the hot path.
+    static NAME_INFO: std::cell::RefCell<HintMap> = std::cell::RefCell::new(HintMap::default());
+}
 
 impl Classifier {
     /// Builds the detectors.
@@ -174,7 +181,7 @@ impl Classifier {
     }
 
     pub fn try_new(config: ClassifierConfig) -> Result<Classifier, BuildError> {
-        Ok(Classifier { engine: Engine::new()?, config, name_hints: Arc::default() })
+        Ok(Classifier { engine: Engine::new()?, config })
     }
 
     pub fn config(&self) -> &ClassifierConfig {
@@ -250,17 +257,20 @@ impl Classifier {
     }
 
     fn remembered_info(&self, name: &str) -> KeyInfo {
-        // A poisoned lock only means another thread panicked mid-insert; the map is still a
-        // valid cache, so keep using it.
-        if let Some(info) = self.name_hints.read().unwrap_or_else(|e| e.into_inner()).get(name) {
-            return *info;
+        if name.len() > MAX_REMEMBERED_NAME_LEN {
+            return key_info(name);
         }
-        let info = key_info(name);
-        let mut names = self.name_hints.write().unwrap_or_else(|e| e.into_inner());
-        if names.len() < MAX_REMEMBERED_NAMES {
-            names.insert(name.into(), info);
-        }
-        info
+        NAME_INFO.with(|names| {
+            let Ok(mut names) = names.try_borrow_mut() else { return key_info(name) };
+            if let Some(info) = names.get(name) {
+                return *info;
+            }
+            let info = key_info(name);
+            if names.len() < MAX_REMEMBERED_NAMES {
+                names.insert(name.into(), info);
+            }
+            info
+        })
     }
 
     fn classify_hinted(&self, hint: Option<NameHint>, value: &str, out: &mut Vec<Found>) {
@@ -305,13 +315,8 @@ impl Classifier {
     /// service-account object (`"type": "service_account"` with a `private_key`) is reported
     /// at the object's pointer.
     pub fn scan_json(&self, json: &[u8]) -> Result<Vec<Detection>, ScanError> {
-        let mut visitor = JsonScan {
-            classifier: self,
-            found: Vec::new(),
-            detections: Vec::new(),
-            hints: HintMap::default(),
-            objects: Vec::new(),
-        };
+        let mut visitor =
+            JsonScan { classifier: self, found: Vec::new(), detections: Vec::new(), objects: Vec::new() };
         json::walk(json, self.config.max_depth, &mut visitor)?;
         Ok(visitor.detections)
     }
@@ -497,9 +502,6 @@ struct JsonScan<'c> {
     classifier: &'c Classifier,
     found: Vec<Found>,
     detections: Vec<Detection>,
-    /// This document's names, so the shared memory (behind a lock other threads use) is asked
-    /// once per name per document.
-    hints: HintMap,
     /// The open objects, outermost first (allocations reused from object to object).
     objects: Vec<OpenObject>,
 }
@@ -563,14 +565,7 @@ fn worth_reading_as_type(value: &str) -> bool {
 
 impl json::Visitor for JsonScan<'_> {
     fn key_info(&mut self, key: &str) -> KeyInfo {
-        if let Some(info) = self.hints.get(key) {
-            return *info;
-        }
-        let info = self.classifier.remembered_info(key);
-        if self.hints.len() < MAX_REMEMBERED_NAMES {
-            self.hints.insert(key.into(), info);
-        }
-        info
+        self.classifier.remembered_info(key)
     }
 
     fn object_start(&mut self, frames: &[json::Frame]) {
@@ -615,7 +610,7 @@ impl json::Visitor for JsonScan<'_> {
                         }
                         let (key, held_value, held_info) = &mut object.held_members[object.held];
                         key.clear();
-                        key.push_str(&holder.key);
+                        key.push_str(holder.key());
                         held_value.clear();
                         held_value.push_str(value);
                         *held_info = info;
