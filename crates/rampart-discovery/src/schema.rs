@@ -84,10 +84,8 @@ pub(crate) struct Scratch {
     /// is the field name handed to the classifier.
     fields: String,
     field_starts: Vec<usize>,
-    /// Arrays enclosing the value being walked, with the range of `fields` naming each (its
-    /// key), handed to the classifier as context (`cards` for `cards[*].number`).
+    /// Arrays enclosing the value being walked (values inside one are records in bulk).
     array_depth: usize,
-    array_fields: Vec<Option<(usize, usize)>>,
     kinds: Vec<SensitiveType>,
     /// Sensitive kinds found during the walk, and whether inside an array (records in bulk).
     pub(crate) found: Vec<(SensitiveType, bool)>,
@@ -105,13 +103,10 @@ impl Scratch {
 
     fn enter_array(&mut self) {
         self.array_depth += 1;
-        let key = self.field_starts.last().map(|start| (*start, self.fields.len()));
-        self.array_fields.push(key);
     }
 
     fn leave_array(&mut self) {
         self.array_depth = self.array_depth.saturating_sub(1);
-        self.array_fields.pop();
     }
 
     fn pop_field(&mut self) {
@@ -132,8 +127,12 @@ impl Scratch {
         let classifier = self.classifier.as_ref()?;
         self.kinds.clear();
         let field = self.field_starts.last().map(|start| &self.fields[*start..]);
-        let context =
-            self.array_fields.last().copied().flatten().and_then(|(start, end)| self.fields.get(start..end));
+        // The key holding the value's object, handed to the classifier as context: `cards` for
+        // `cards[*].number`, `dob` for MyInfo's `dob.value`, `customer` for `customer.name`.
+        let context = match self.field_starts.as_slice() {
+            [.., parent, own] => self.fields.get(*parent..*own),
+            _ => None,
+        };
         classifier.classify(field, context, value, &mut self.kinds);
         for kind in &self.kinds {
             *node.sensitive.entry(*kind).or_default() += 1;

@@ -75,7 +75,10 @@ const SHAPES: [(Shape, &str); 16] = [
     (Shape::AzureClientSecret, r"\b[A-Za-z0-9_~.\-]{3}[0-9]Q~[A-Za-z0-9_~.\-]+"),
     (Shape::Email, r"[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]+"),
     (Shape::Iban, r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,32}\b"),
-    (Shape::LetterId, r"\b[A-Za-z]{1,5}[0-9]{4,9}(?:\(?[0-9A-Za-z]\)?)?"),
+    // The check character may follow bare, in parentheses (`A123456(3)`) or after a dash
+    // (`A123456-3`); a lone `)` is not part of the id (`(S1234567D)` in prose), and the dash form
+    // must end the word so that `A123456-78` keeps its shorter reading.
+    (Shape::LetterId, r"\b[A-Za-z]{1,5}[0-9]{4,9}(?:\([0-9A-Za-z]\)|[0-9A-Za-z]|-[0-9A-Za-z]\b)?"),
     (Shape::Swift, r"\b[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b"),
     (Shape::Ipv6, r"\b[0-9A-Fa-f]{0,4}::?[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]{0,39}"),
     (Shape::Numeric, r"(?:\+\(?|\(|\b)[0-9](?:(?:[ \-./]|\)[ \-]?| ?\()?[0-9]){3,}[Xx]?\b"),
@@ -148,7 +151,7 @@ impl Engine {
             // What the DFA would find, without running it: the whole value is one numeric
             // candidate (or, under 4 digits, none), since no other shape matches these bytes.
             if digits >= 4 {
-                numeric(text, 0, hint, out);
+                numeric(text, 0, hint, false, out);
             }
             return;
         }
@@ -218,15 +221,24 @@ impl Engine {
                 return;
             }
             let candidate = &text[start..end];
+            // In prose, with no field name to speak, a word just before the number may.
+            let keyword = if hint.is_none() && matches!(shape, Shape::Numeric | Shape::LetterId) {
+                keyword_before(bytes, start)
+            } else {
+                None
+            };
             match shape {
-                Shape::Numeric => numeric(candidate, start, hint, out),
+                Shape::Numeric => match keyword {
+                    Some(keyword) => numeric(candidate, start, Some(keyword), true, out),
+                    None => numeric(candidate, start, hint, false, out),
+                },
                 Shape::Email => {
                     if is_email(candidate) {
                         push(out, SensitiveType::Email, Confidence::High, hint, (start, end));
                     }
                 }
                 Shape::Iban => iban(candidate, start, hint, out),
-                Shape::LetterId => letter_id(candidate, start, hint, out),
+                Shape::LetterId => letter_id(candidate, start, keyword.or(hint), out),
                 Shape::Swift => {
                     if validate::swift_bic(candidate) {
                         push(out, SensitiveType::SwiftBic, Confidence::Low, hint, (start, end));
@@ -364,6 +376,88 @@ fn letter_prefixed_id(bytes: &[u8]) -> Option<bool> {
     Some((4..=9).contains(&digits) || (digits == 10 && !final_letter))
 }
 
+/// How far before a number [`keyword_before`] looks: a keyword and a filler word or two
+/// (`Aadhaar no: `, `charge on card `).
+const KEYWORD_LOOK_BACK: usize = 24;
+
+/// A word just before a number in free text that names it, as a weak field name would:
+/// `card 5500 0055 5555 5559`, `Aadhaar 2345 6789 0124`, `TFN: 123 456 782`, `contact 8123
+/// 4567`, `my number 1234 …`. Only ASCII words within [`KEYWORD_LOOK_BACK`] bytes count, with
+/// separators (`:`, `#`, `-`, `=`, `(`) and up to two filler words (`no`, `number`, `is`, `on`)
+/// between; anything else, and a number with no such word, keeps what its format alone says.
+/// No allocation: a bounded backward scan per numeric candidate of a value without a name.
+fn keyword_before(bytes: &[u8], start: usize) -> Option<NameHint> {
+    use SensitiveType::*;
+    let window_start = start.saturating_sub(KEYWORD_LOOK_BACK);
+    let window = &bytes[window_start..start];
+    let mut end = window.len();
+    let mut fillers = 0;
+    let mut after: &[u8] = b"";
+    loop {
+        let before_separators = end;
+        while end > 0 && matches!(window[end - 1], b' ' | b'\t' | b':' | b'#' | b'-' | b'=' | b'(' | b'.') {
+            end -= 1;
+        }
+        if end == before_separators && end != window.len() {
+            return None;
+        }
+        let word_start = window[..end].iter().rposition(|b| !b.is_ascii_alphabetic()).map_or(0, |i| i + 1);
+        let word = &window[word_start..end];
+        // A whole word: not cut by the window, not glued to digits (`ORD1234 5678…`).
+        let preceding = if word_start > 0 {
+            Some(window[word_start - 1])
+        } else {
+            window_start.checked_sub(1).map(|i| bytes[i])
+        };
+        if word.is_empty() || preceding.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return None;
+        }
+        let is = |keyword: &[u8]| word.eq_ignore_ascii_case(keyword);
+        let hint = |kind| Some(NameHint::Type(kind, Strength::Weak));
+        if is(b"my") && after.eq_ignore_ascii_case(b"number") {
+            return hint(JpMyNumber);
+        }
+        if ["no", "num", "nbr", "number", "is", "on"].iter().any(|filler| is(filler.as_bytes())) {
+            fillers += 1;
+            if fillers > 2 {
+                return None;
+            }
+            after = word;
+            end = word_start;
+            continue;
+        }
+        return match () {
+            _ if ["card", "visa", "mastercard", "amex", "rupay", "unionpay", "jcb"]
+                .iter()
+                .any(|k| is(k.as_bytes())) =>
+            {
+                hint(CardNumber)
+            }
+            _ if ["aadhaar", "aadhar", "uid", "uidai"].iter().any(|k| is(k.as_bytes())) => hint(InAadhaar),
+            // Singapore's and Malaysia's identity card numbers are both called NRIC.
+            _ if is(b"nric") => Some(NameHint::NationalId(Strength::Weak)),
+            _ if is(b"fin") || is(b"uinfin") => hint(SgNric),
+            _ if is(b"hkid") || is(b"hkic") => hint(HkHkid),
+            _ if is(b"mykad") => hint(MyMykad),
+            _ if is(b"tfn") => hint(AuTfn),
+            _ if is(b"medicare") => hint(AuMedicare),
+            _ if is(b"ssn") => hint(UsSsn),
+            _ if is(b"nik") || is(b"ktp") => hint(IdNik),
+            _ if is(b"mynumber") => hint(JpMyNumber),
+            _ if is(b"rrn") || is(b"jumin") => hint(KrRrn),
+            _ if [
+                "phone", "tel", "mobile", "mob", "cell", "hp", "contact", "call", "sms", "whatsapp", "msisdn",
+            ]
+            .iter()
+            .any(|k| is(k.as_bytes())) =>
+            {
+                hint(Phone)
+            }
+            _ => None,
+        };
+    }
+}
+
 fn needs_word_boundary(shape: Shape) -> bool {
     matches!(
         shape,
@@ -404,6 +498,9 @@ pub(crate) fn with_hint(
 ) -> Option<Confidence> {
     let named = match hint {
         Some(NameHint::Type(named, strength)) if named == kind => Some(strength),
+        // A generic ID name (`idNo`) cannot lift a number whose only rule is its structure: a
+        // random 9-digit number under `idNo` is as much an SSN as anything else.
+        Some(NameHint::NationalId(Strength::Weak)) if kind == SensitiveType::UsSsn => None,
         Some(NameHint::NationalId(strength))
             if kind.category() == rampart_core::SensitiveCategory::NationalId =>
         {
@@ -503,7 +600,10 @@ const SPACE_OR_DASH: &[u8] = b" -";
 /// More readings than one run of digits can have (card, phone and every national ID).
 const MAX_READINGS: usize = 16;
 
-fn numeric(candidate: &str, offset: usize, hint: Option<NameHint>, out: &mut Vec<Found>) {
+/// `from_prose`: the hint is a word before the number in free text ([`keyword_before`]), not a
+/// field name; it lifts a reading that validates on its own but, unlike a field named card,
+/// does not make an unbranded Luhn number a card.
+fn numeric(candidate: &str, offset: usize, hint: Option<NameHint>, from_prose: bool, out: &mut Vec<Found>) {
     let Some(number) = Digits::parse(candidate) else { return };
     if number.len < 4 {
         return;
@@ -534,7 +634,7 @@ fn numeric(candidate: &str, offset: usize, hint: Option<NameHint>, out: &mut Vec
             consider(SensitiveType::Phone, Some(Confidence::High));
         }
     } else {
-        let named_card = matches!(hint, Some(NameHint::Type(SensitiveType::CardNumber, _)));
+        let named_card = !from_prose && matches!(hint, Some(NameHint::Type(SensitiveType::CardNumber, _)));
         numeric_identifiers(&number, digits, named_card, &mut consider);
         // `00` + country code is the international prefix from most of the region; as weak as
         // the national form, so it also needs a name (and without one, is not worth looking up).
@@ -596,7 +696,10 @@ fn numeric_identifiers(
     let n = number.len;
     let conf = |official: bool, level: Confidence| if official { Some(level) } else { None };
     let branded = (13..=19).contains(&n) && validate::card_brand(digits).is_some();
-    if branded || (named_card && (12..=19).contains(&n) && validate::luhn(digits)) {
+    // ISO/IEC 7812's major industry identifier 7 (petroleum) and 9 (national assignment) start
+    // fuel, loyalty and store cards, not payment cards, even under a name that says card.
+    let payment_industry = !matches!(digits.as_bytes().first(), Some(b'7' | b'9'));
+    if branded || (named_card && payment_industry && (12..=19).contains(&n) && validate::luhn(digits)) {
         let grouped_by_four = number.group_count > 1
             && number.single_separator
             && SPACE_OR_DASH.contains(&number.separators)
@@ -858,6 +961,125 @@ mod tests {
         ] {
             assert!(!could_hold_findings(quiet.as_bytes()), "{quiet}");
         }
+    }
+
+    /// What a value without a field name reports at the default minimum confidence.
+    fn reported<'t>(engine: &Engine, text: &'t str) -> Vec<(SensitiveType, &'t str)> {
+        let mut out = Vec::new();
+        engine.scan(text, None, &mut out);
+        out.iter()
+            .filter(|f| f.confidence >= Confidence::Medium)
+            .map(|f| (f.kind, &text[f.span.0..f.span.1]))
+            .collect()
+    }
+
+    #[test]
+    fn hkid_check_digit_after_a_dash() {
+        let engine = Engine::new().unwrap();
+        for (text, id) in [
+            ("A123456-3", "A123456-3"),
+            ("XA123456-8", "XA123456-8"),
+            ("W954895-8", "W954895-8"),
+            ("H100723-A", "H100723-A"),
+            ("HKID W954895-8 copy received", "W954895-8"),
+            ("HKID XA123456-8, verified", "XA123456-8"),
+            ("A123456(3)", "A123456(3)"),
+        ] {
+            assert_eq!(reported(&engine, text), vec![(SensitiveType::HkHkid, id)], "{text}");
+        }
+        // Wrong check digit, a longer number after the dash, a dash inside the digits.
+        for text in ["A123456-4", "XA123456-2", "A123456-78", "A123-4563", "A123456--3", "A123456-3B"] {
+            assert_eq!(reported(&engine, text), vec![], "{text}");
+        }
+    }
+
+    #[test]
+    fn an_id_in_parentheses_in_prose_keeps_its_closing_parenthesis_out() {
+        let engine = Engine::new().unwrap();
+        for (text, id) in [
+            ("Called cust (T8935975E) re: card", "T8935975E"),
+            ("Called cust (S1234567D) re: card", "S1234567D"),
+            ("cust S1234567D) re: card", "S1234567D"),
+            ("holder (A123456(3)) on file", "A123456(3)"),
+        ] {
+            let found = reported(&engine, text);
+            assert_eq!(found.len(), 1, "{text}: {found:?}");
+            assert_eq!(found[0].1, id, "{text}");
+        }
+        assert_eq!(reported(&engine, "Called cust (S1234567A) re: card"), vec![]);
+    }
+
+    #[test]
+    fn a_keyword_before_a_number_in_prose_speaks_for_it() {
+        let engine = Engine::new().unwrap();
+        use SensitiveType::*;
+        for (text, kind, number) in [
+            ("charge on card 5500005555555559 yesterday", CardNumber, "5500005555555559"),
+            ("card no: 5103330854673551 reported lost", CardNumber, "5103330854673551"),
+            ("Customer disputed charge on card 346197382464243 yesterday", CardNumber, "346197382464243"),
+            ("card no: 30565940756964 reported lost", CardNumber, "30565940756964"),
+            ("Aadhaar 658073021578 seeded with bank account", InAadhaar, "658073021578"),
+            ("AADHAAR NO. 658073021578", InAadhaar, "658073021578"),
+            ("aadhaar number is 658073021578", InAadhaar, "658073021578"),
+            ("TFN: 123456782 on file", AuTfn, "123456782"),
+            ("SSN 536904399 matched", UsSsn, "536904399"),
+            ("Walk-in: NRIC S2347273B, contact 8036 4776, wants", Phone, "8036 4776"),
+            ("tel: (201) 555-0123", Phone, "(201) 555-0123"),
+        ] {
+            let found = reported(&engine, text);
+            assert!(found.contains(&(kind, number)), "{text}: {found:?}");
+        }
+        // No keyword, another word, a keyword too far back or glued to other text: the number
+        // says only what its format says.
+        for text in [
+            "Order 658073021578 shipped",
+            "ref 658073021578",
+            "paid 5500005555555559 yesterday",
+            "Customer disputed charge on 5500005555555559",
+            "card ending 1234",
+            "card 4111111111111112",
+            "card 1234567812345670",
+            "Aadhaar was updated, reference given 658073021578",
+            "xcard 5500005555555559",
+            "Aadhaar1 658073021578",
+            "tracking 658073021578",
+            "Order 123456782 shipped",
+            "contact 12345678",
+            "2024-03-05 contact centre ticket 658073021578",
+        ] {
+            assert_eq!(reported(&engine, text), vec![], "{text}");
+        }
+        // Without the keyword, a bare branded card is only `Low`.
+        let mut out = Vec::new();
+        engine.scan("charge on 5500005555555559", None, &mut out);
+        assert!(out.iter().all(|f| f.confidence == Confidence::Low), "{out:?}");
+        // A field name keeps its say over any word in the value.
+        let mut out = Vec::new();
+        engine.scan("card 5500005555555559", Some(NameHint::NotSensitive), &mut out);
+        assert!(out.iter().all(|f| f.confidence == Confidence::Low), "{out:?}");
+    }
+
+    #[test]
+    fn keywords_are_read_within_bounds() {
+        let text = b"my number 1234";
+        assert_eq!(keyword_before(text, 10), Some(NameHint::Type(SensitiveType::JpMyNumber, Strength::Weak)));
+        assert_eq!(
+            keyword_before(b"card", 4),
+            Some(NameHint::Type(SensitiveType::CardNumber, Strength::Weak))
+        );
+        assert_eq!(keyword_before(b"", 0), None);
+        assert_eq!(keyword_before(b"   ", 3), None);
+        // Three fillers, or a keyword cut by the look-back window, say nothing.
+        assert_eq!(keyword_before(b"card no is on ", 14), None);
+        let far = format!("aadhaar{} ", " ".repeat(KEYWORD_LOOK_BACK));
+        assert_eq!(keyword_before(far.as_bytes(), far.len()), None);
+        let cut = format!("xxxxxxcard{}", " ".repeat(KEYWORD_LOOK_BACK - 4));
+        assert_eq!(keyword_before(cut.as_bytes(), cut.len()), None);
+        // Non-ASCII before a keyword is a boundary; multibyte text never splits a char.
+        assert_eq!(
+            keyword_before("卡card ".as_bytes(), "卡card ".len()),
+            Some(NameHint::Type(SensitiveType::CardNumber, Strength::Weak))
+        );
     }
 
     fn through_the_prefilter_only(engine: &Engine, text: &str, hint: Option<NameHint>) -> Vec<Found> {

@@ -53,6 +53,59 @@ pub(crate) fn name_hint(field_name: &str) -> Option<NameHint> {
     }
     let mut buffer = [0u8; MAX_NAME_LEN * 2];
     let normalised = normalise_into(field_name, &mut buffer);
+    let mut expanded_buffer = [0u8; MAX_NAME_LEN * 4];
+    let expanded = expand_into(normalised, &mut expanded_buffer);
+    hint_of_words(normalised, expanded)
+}
+
+/// The hint of a normalised name, read as written and with its abbreviations spelt out (`no_kp`
+/// is Malay as written; `cust_nm` says `customer_name` once expanded): the better match wins.
+fn hint_of_words(normalised: &[u8], expanded: &[u8]) -> Option<NameHint> {
+    let best = [best_match(normalised), best_match(expanded)]
+        .into_iter()
+        .flatten()
+        .max_by_key(|(score, _)| *score)
+        .map(|(_, hint)| hint);
+    let last_word = expanded.rsplit(|&b| b == b'_').next().unwrap_or_default();
+    match best {
+        // `tokenRef`, `cardType`, `addressUType`, `phoneVerified`, `apiKeyId`: about the thing,
+        // not the thing.
+        Some(NameHint::Type(kind, _)) if is_about_word(last_word, kind) => Some(NameHint::NotSensitive),
+        // `customerId`, `kokyakuId`, `deviceId`: a record's id, whose digits are not personal data.
+        None if last_word == b"id" && expanded.len() > 3 => Some(NameHint::NotSensitive),
+        other => other,
+    }
+}
+
+/// Last words that make a name about a sensitive thing rather than hold it.
+fn is_about_word(last_word: &[u8], kind: SensitiveType) -> bool {
+    const ABOUT: &[&[u8]] = &[
+        b"ref",
+        b"reference",
+        b"type",
+        b"status",
+        b"count",
+        b"expiry",
+        b"url",
+        b"uri",
+        b"format",
+        b"length",
+        b"verified",
+        b"policy",
+        b"scheme",
+        b"mask",
+        b"masked",
+        b"last4",
+        b"suffix",
+        b"prefix",
+    ];
+    // `email_id` is an email address in Indian APIs; a national ID's `id` is the ID itself.
+    let id_is_record =
+        kind != SensitiveType::Email && kind.category() != rampart_core::SensitiveCategory::NationalId;
+    ABOUT.contains(&last_word) || (last_word == b"id" && id_is_record)
+}
+
+fn best_match(normalised: &[u8]) -> Option<(usize, NameHint)> {
     let matcher = vocabulary().matcher.as_ref()?;
     let mut best: Option<(usize, NameHint)> = None;
     for found in matcher.find_overlapping_iter(normalised) {
@@ -71,7 +124,64 @@ pub(crate) fn name_hint(field_name: &str) -> Option<NameHint> {
             best = Some((score, *hint));
         }
     }
-    best.map(|(_, hint)| hint)
+    best
+}
+
+/// Abbreviations of names, spelt out: core-banking extracts and mobile APIs shorten every word
+/// (`CUST_NM`, `BRTH_DT`, `socSecNo`, `mobNum`, `acctNo`).
+const ABBREVIATIONS: &[(&[u8], &[u8])] = &[
+    (b"nm", b"name"),
+    (b"nme", b"name"),
+    (b"dt", b"date"),
+    (b"dte", b"date"),
+    (b"brth", b"birth"),
+    (b"bth", b"birth"),
+    (b"tgl", b"tanggal"),
+    (b"addr", b"address"),
+    (b"adr", b"address"),
+    (b"no", b"number"),
+    (b"num", b"number"),
+    (b"nbr", b"number"),
+    (b"nr", b"number"),
+    (b"nmbr", b"number"),
+    (b"acct", b"account"),
+    (b"acc", b"account"),
+    (b"accnt", b"account"),
+    (b"mob", b"mobile"),
+    (b"mobileno", b"mobile"),
+    (b"ph", b"phone"),
+    (b"phn", b"phone"),
+    (b"soc", b"social"),
+    (b"sec", b"security"),
+    (b"reg", b"registration"),
+    (b"res", b"resident"),
+    (b"cust", b"customer"),
+    (b"bday", b"birthday"),
+    (b"pwd", b"password"),
+    (b"pw", b"password"),
+];
+
+/// [`ABBREVIATIONS`] applied word by word to a normalised name; a lone `u` before `type` (the
+/// CDR's `addressUType`) is dropped.
+fn expand_into<'a>(normalised: &[u8], buffer: &'a mut [u8; MAX_NAME_LEN * 4]) -> &'a [u8] {
+    let mut len = 0;
+    let mut words = normalised.split(|&b| b == b'_').peekable();
+    while let Some(word) = words.next() {
+        if word == b"u" && words.peek() == Some(&&b"type"[..]) {
+            continue;
+        }
+        let word = ABBREVIATIONS.iter().find(|(short, _)| *short == word).map_or(word, |(_, long)| *long);
+        if len + word.len() + 1 > buffer.len() {
+            break;
+        }
+        if len > 0 {
+            buffer[len] = b'_';
+            len += 1;
+        }
+        buffer[len..len + word.len()].copy_from_slice(word);
+        len += word.len();
+    }
+    &buffer[..len]
 }
 
 /// What a key does for its siblings and its elements, besides its own hint.
@@ -99,6 +209,12 @@ pub(crate) struct KeyInfo {
     /// phone, `documents` → some national ID), never more than [`Strength::Weak`]: a list's
     /// name describes its records, not each member of them.
     pub as_list: Option<NameHint>,
+    /// The key names a person or a party to a payment (`customer`, `holder`, `debtor`,
+    /// `billing_details`): a bare `name` under it is a person's name.
+    pub personal: bool,
+    /// The key is a bare `name` (or `names`, `nm`): a person's name only under a personal key
+    /// or beside personal data.
+    pub bare_name: bool,
 }
 
 /// Reads a key: its hint, its role among its siblings, and what it says as a list's name.
@@ -106,23 +222,29 @@ pub(crate) fn key_info(key: &str) -> KeyInfo {
     if key.is_empty() || key.len() > MAX_NAME_LEN {
         return KeyInfo::default();
     }
-    let hint = name_hint(key);
     let mut buffer = [0u8; MAX_NAME_LEN * 2];
     let normalised = normalise_into(key, &mut buffer);
-    let role = if TYPE_KEYS.contains(&normalised)
-        || TYPE_KEYS
-            .iter()
-            .any(|word| normalised.strip_suffix(*word).is_some_and(|rest| rest.ends_with(b"_")))
-    {
+    let mut expanded_buffer = [0u8; MAX_NAME_LEN * 4];
+    let expanded = expand_into(normalised, &mut expanded_buffer);
+    let hint = hint_of_words(normalised, expanded);
+    let ends_with_word = |words: &[&[u8]]| {
+        words.iter().any(|word| {
+            expanded == *word || expanded.strip_suffix(*word).is_some_and(|rest| rest.ends_with(b"_"))
+        })
+    };
+    let role = if TYPE_KEYS.contains(&expanded) || ends_with_word(TYPE_KEYS) {
         KeyRole::TypeOf
-    } else if RECORD_ID_KEYS.contains(&normalised) {
+    } else if RECORD_ID_KEYS.contains(&expanded) {
         KeyRole::RecordId
-    } else if GENERIC_KEYS.contains(&normalised) {
+    } else if GENERIC_KEYS.contains(&expanded) || GENERIC_KEYS.contains(&normalised) {
         KeyRole::Generic
     } else {
         KeyRole::Plain
     };
-    KeyInfo { hint, role, as_list: list_hint(key, hint, normalised).map(weakened) }
+    let personal =
+        ends_with_word(PERSONAL_WORDS) || matches!(hint, Some(NameHint::Type(SensitiveType::PersonName, _)));
+    let bare_name = matches!(expanded, b"name" | b"names");
+    KeyInfo { hint, role, as_list: list_hint(key, hint, normalised).map(weakened), personal, bare_name }
 }
 
 /// What a type value or a list's name says about the members it describes: `AADHAAR`,
@@ -136,11 +258,55 @@ pub(crate) fn context_hint(info: KeyInfo) -> Option<NameHint> {
 }
 
 /// Keys whose value names a kind: the whole key, or its last word (`id_type`, `document_type`).
-const TYPE_KEYS: &[&[u8]] = &[b"type", b"kind", b"category", b"scheme"];
+const TYPE_KEYS: &[&[u8]] = &[b"type", b"kind", b"category", b"scheme", b"scheme_name"];
+
+/// Keys (or their last words) naming a person or a party: a bare `name` under them is a
+/// person's name.
+const PERSONAL_WORDS: &[&[u8]] = &[
+    b"customer",
+    b"holder",
+    b"owner",
+    b"owners",
+    b"party",
+    b"parties",
+    b"payer",
+    b"payee",
+    b"beneficiary",
+    b"creditor",
+    b"debtor",
+    b"applicant",
+    b"person",
+    b"individual",
+    b"member",
+    b"cardholder",
+    b"billing_details",
+    b"shipping",
+    b"contact",
+    b"profile",
+    b"employee",
+    b"director",
+    b"signatory",
+    b"nominee",
+    b"guarantor",
+    b"borrower",
+    b"insured",
+    b"recipient",
+    b"sender",
+    b"remitter",
+    b"kyc",
+    b"identity",
+    b"subject",
+    b"client",
+];
 
 /// Keys that say nothing of their own value.
 const GENERIC_KEYS: &[&[u8]] = &[
     b"value",
+    b"full_number",
+    b"identification",
+    b"proof_number",
+    b"id_value",
+    b"doc_value",
     b"number",
     b"num",
     b"no",
@@ -159,7 +325,10 @@ const GENERIC_KEYS: &[&[u8]] = &[
 const RECORD_ID_KEYS: &[&[u8]] = &[b"id", b"identifier"];
 
 /// Last words of list names that hold identity documents (`documents`, `idDocuments`,
-/// `identifiers`): their records' values are some national ID, if anything.
+/// `identifiers`). Such a list says its records hold *some* ID, not which: a bare number in it
+/// would be read as whichever weak checksum it happens to pass (one random number in ten passes
+/// a TFN's or a My Number's), so it gives no hint; a type member in each record does, and
+/// IDs with a format of their own (NRIC, HKID) are found by their format.
 const DOCUMENT_LIST_WORDS: &[&[u8]] = &[b"documents", b"identifiers", b"identifications", b"identities"];
 
 fn list_hint(key: &str, hint: Option<NameHint>, normalised: &[u8]) -> Option<NameHint> {
@@ -168,7 +337,7 @@ fn list_hint(key: &str, hint: Option<NameHint>, normalised: &[u8]) -> Option<Nam
     }
     let last_word = normalised.rsplit(|&b| b == b'_').next().unwrap_or_default();
     if DOCUMENT_LIST_WORDS.contains(&last_word) {
-        return Some(NameHint::NationalId(Strength::Weak));
+        return None;
     }
     // Plurals: the vocabulary holds singular names, and short ones only match whole words.
     let singular = key.strip_suffix(['s', 'S'])?;
@@ -200,10 +369,12 @@ fn normalise_into<'a>(name: &str, buffer: &'a mut [u8; MAX_NAME_LEN * 2]) -> &'a
         if b.is_ascii_alphanumeric() {
             let previous = if i > 0 { bytes[i - 1] } else { b'_' };
             let next = bytes.get(i + 1).copied().unwrap_or(b'_');
-            let boundary = b.is_ascii_uppercase()
+            // `line1`, `ADDR_LINE1`: a number after a word is a word of its own.
+            let boundary = (b.is_ascii_uppercase()
                 && (previous.is_ascii_lowercase()
                     || previous.is_ascii_digit()
-                    || (previous.is_ascii_uppercase() && next.is_ascii_lowercase()));
+                    || (previous.is_ascii_uppercase() && next.is_ascii_lowercase())))
+                || (b.is_ascii_digit() && previous.is_ascii_alphabetic());
             if boundary && len > 0 && buffer[len - 1] != b'_' {
                 push(buffer, b'_', &mut len);
             }
@@ -273,12 +444,29 @@ static VOCABULARY: &[(&str, NameHint)] = &[
     ("acc_no", Type(BankAccount, Strong)),
     ("bank_account", Type(BankAccount, Strong)),
     ("bankaccount", Type(BankAccount, Strong)),
-    ("bsb", Type(BankAccount, Weak)),
     ("no_akaun", Type(BankAccount, Strong)),
     ("nomor_rekening", Type(BankAccount, Strong)),
     ("no_rekening", Type(BankAccount, Strong)),
     ("rekening", Type(BankAccount, Strong)),
     ("zhanghao", Type(BankAccount, Weak)),
+    ("koza", Type(BankAccount, Strong)),
+    ("kouza", Type(BankAccount, Strong)),
+    ("koza_bango", Type(BankAccount, Strong)),
+    ("kouza_bangou", Type(BankAccount, Strong)),
+    ("norek", Type(BankAccount, Strong)),
+    ("no_rek", Type(BankAccount, Strong)),
+    // Plaid's `numbers.ach[].account`, a bare account in payment instructions.
+    ("account", Type(BankAccount, Weak)),
+    ("creditor_agent", Type(SwiftBic, Strong)),
+    ("debtor_agent", Type(SwiftBic, Strong)),
+    ("instructing_agent", Type(SwiftBic, Strong)),
+    ("instructed_agent", Type(SwiftBic, Strong)),
+    ("intermediary_agent", Type(SwiftBic, Strong)),
+    ("bicfi", Type(SwiftBic, Strong)),
+    ("fpan", Type(CardNumber, Strong)),
+    ("dpan", Type(CardNumber, Strong)),
+    ("funding_pan", Type(CardNumber, Strong)),
+    ("device_pan", Type(CardNumber, Strong)),
     // National IDs
     // Singapore's NRIC, but Malaysians call the MyKad their NRIC too: any national ID, firmly.
     // An NRIC-shaped value still reads as one (its letter format is Singapore's alone).
@@ -316,11 +504,24 @@ static VOCABULARY: &[(&str, NameHint)] = &[
     ("tw_id", Type(TwNationalId, Strong)),
     ("twid", Type(TwNationalId, Strong)),
     ("shenfen", Type(TwNationalId, Weak)),
+    ("roc_id", Type(TwNationalId, Strong)),
+    ("cn_ric", Type(CnResidentId, Strong)),
+    ("kojin", Type(JpMyNumber, Strong)),
+    // Longer than `card_number`: the My Number card's number is not a payment card.
+    ("my_number_card", Type(JpMyNumber, Strong)),
+    ("mynumber_card", Type(JpMyNumber, Strong)),
+    ("bat_pracha_chon", Type(ThNationalId, Strong)),
+    ("cert_number", NationalId(Weak)),
+    ("certificate_number", NationalId(Weak)),
     ("tfn", Type(AuTfn, Strong)),
     ("tax_file_number", Type(AuTfn, Strong)),
     ("taxfilenumber", Type(AuTfn, Strong)),
     ("medicare", Type(AuMedicare, Strong)),
     ("medicare_number", Type(AuMedicare, Strong)),
+    // Longer than `card_number`: a Medicare card's number is not a payment card.
+    ("medicare_card", Type(AuMedicare, Strong)),
+    ("medicare_card_number", Type(AuMedicare, Strong)),
+    ("medicarecardnumber", Type(AuMedicare, Strong)),
     ("my_number", Type(JpMyNumber, Strong)),
     ("mynumber", Type(JpMyNumber, Strong)),
     ("kojin_bango", Type(JpMyNumber, Strong)),
@@ -364,8 +565,10 @@ static VOCABULARY: &[(&str, NameHint)] = &[
     ("identity_no", NationalId(Strong)),
     ("identification_number", NationalId(Strong)),
     ("document_number", NationalId(Weak)),
-    ("tax_id", NationalId(Weak)),
-    ("taxid", NationalId(Weak)),
+    // An individual's tax number is a national ID of its country (a TFN, an SSN as US TIN…):
+    // firm enough that a 9-digit value under it is one, whichever validates.
+    ("tax_id", NationalId(Strong)),
+    ("taxid", NationalId(Strong)),
     // Contact and personal
     ("phone", Type(Phone, Strong)),
     ("mobile", Type(Phone, Strong)),
@@ -380,6 +583,11 @@ static VOCABULARY: &[(&str, NameHint)] = &[
     ("nomor_telepon", Type(Phone, Strong)),
     ("shouji", Type(Phone, Strong)),
     ("dianhua", Type(Phone, Strong)),
+    ("denwa", Type(Phone, Strong)),
+    ("keitai", Type(Phone, Strong)),
+    ("dien_thoai", Type(Phone, Strong)),
+    ("jeonhwa", Type(Phone, Strong)),
+    ("phone_number", Type(Phone, Strong)),
     ("contact_number", Type(Phone, Strong)),
     ("contact_no", Type(Phone, Strong)),
     ("email", Type(Email, Strong)),
@@ -401,6 +609,11 @@ static VOCABULARY: &[(&str, NameHint)] = &[
     ("tarikh_lahir", Type(DateOfBirth, Strong)),
     ("tanggal_lahir", Type(DateOfBirth, Strong)),
     ("chusheng_riqi", Type(DateOfBirth, Strong)),
+    ("seinengappi", Type(DateOfBirth, Strong)),
+    ("seinen_gappi", Type(DateOfBirth, Strong)),
+    ("ngay_sinh", Type(DateOfBirth, Strong)),
+    ("saengil", Type(DateOfBirth, Strong)),
+    ("date_birth", Type(DateOfBirth, Strong)),
     ("full_name", Type(PersonName, Strong)),
     ("fullname", Type(PersonName, Strong)),
     ("first_name", Type(PersonName, Strong)),
@@ -424,6 +637,23 @@ static VOCABULARY: &[(&str, NameHint)] = &[
     ("nama", Type(PersonName, Weak)),
     ("nama_lengkap", Type(PersonName, Strong)),
     ("xingming", Type(PersonName, Strong)),
+    ("shimei", Type(PersonName, Strong)),
+    ("namae", Type(PersonName, Strong)),
+    ("seimei", Type(PersonName, Strong)),
+    ("ho_ten", Type(PersonName, Strong)),
+    ("ireum", Type(PersonName, Strong)),
+    ("creditor_name", Type(PersonName, Strong)),
+    ("debtor_name", Type(PersonName, Strong)),
+    ("ultimate_debtor", Type(PersonName, Strong)),
+    ("ultimate_creditor", Type(PersonName, Strong)),
+    ("payer_name", Type(PersonName, Strong)),
+    ("sender_name", Type(PersonName, Strong)),
+    ("recipient_name", Type(PersonName, Strong)),
+    ("receiver_name", Type(PersonName, Strong)),
+    ("remitter_name", Type(PersonName, Strong)),
+    ("owner_name", Type(PersonName, Strong)),
+    ("applicant_name", Type(PersonName, Strong)),
+    ("account_name", Type(PersonName, Weak)),
     ("address", Type(Address, Strong)),
     ("street", Type(Address, Strong)),
     ("address_line", Type(Address, Strong)),
@@ -433,6 +663,14 @@ static VOCABULARY: &[(&str, NameHint)] = &[
     ("billing_address", Type(Address, Strong)),
     ("alamat", Type(Address, Strong)),
     ("dizhi", Type(Address, Strong)),
+    ("jusho", Type(Address, Strong)),
+    ("juusho", Type(Address, Strong)),
+    ("regadd", Type(Address, Strong)),
+    ("dia_chi", Type(Address, Strong)),
+    ("juso", Type(Address, Strong)),
+    // Stripe's and others' `address.line1`.
+    ("line_1", Type(Address, Weak)),
+    ("line_2", Type(Address, Weak)),
     // Secrets
     ("password", Type(Password, Strong)),
     ("passwd", Type(Password, Strong)),
@@ -490,6 +728,10 @@ static VOCABULARY: &[(&str, NameHint)] = &[
     ("card_type", NotSensitive),
     ("card_brand", NotSensitive),
     ("card_status", NotSensitive),
+    ("bsb", NotSensitive),
+    ("sort_code", NotSensitive),
+    ("routing_number", NotSensitive),
+    ("ifsc", NotSensitive),
     ("order_id", NotSensitive),
     ("order_no", NotSensitive),
     ("order_number", NotSensitive),
@@ -612,8 +854,8 @@ mod tests {
         assert_eq!(key_info("cards").as_list, Some(Type(CardNumber, Weak)));
         assert_eq!(key_info("Phones").as_list, Some(Type(Phone, Weak)));
         assert_eq!(key_info("phoneNumbers").as_list, Some(Type(Phone, Weak)));
-        assert_eq!(key_info("idDocuments").as_list, Some(NationalId(Weak)));
-        assert_eq!(key_info("IDENTIFIERS").as_list, Some(NationalId(Weak)));
+        assert_eq!(key_info("idDocuments").as_list, None);
+        assert_eq!(key_info("IDENTIFIERS").as_list, None);
         assert_eq!(key_info("ids").as_list, None);
         assert_eq!(key_info("transactions").as_list, None);
         assert_eq!(key_info("status").as_list, None);
@@ -628,7 +870,7 @@ mod tests {
         assert_eq!(context("MOBILE"), Some(Type(Phone, Strong)));
         assert_eq!(context("MY_NUMBER"), Some(Type(JpMyNumber, Strong)));
         assert_eq!(context("cards"), Some(Type(CardNumber, Weak)));
-        assert_eq!(context("documents"), Some(NationalId(Weak)));
+        assert_eq!(context("documents"), None);
         assert_eq!(context("ACTIVE"), None);
         assert_eq!(context("order_id"), None);
     }

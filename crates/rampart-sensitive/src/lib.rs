@@ -205,8 +205,10 @@ impl Classifier {
     /// * the value of a sibling type member (`type`, `idType`, `documentType`, `kind`,
     ///   `category`, `scheme`): for `{"type": "AADHAAR", "value": "234123412346"}` pass
     ///   `Some("AADHAAR")`; it speaks as firmly as a field named `aadhaar` would;
-    /// * else the name of the nearest enclosing list (`cards` for `cards[*].number`,
-    ///   `idDocuments` for `idDocuments[*].value`), which speaks weakly.
+    /// * else the key holding the value's object: the list's name for a record in a list
+    ///   (`cards` for `cards[*].number`, which speaks weakly, as a plural), the attribute for a
+    ///   wrapped value (`dob` for MyInfo's `dob.value`), the party for a bare `name`
+    ///   (`customer` for `customer.name`: a person's name; `product.name` is not).
     ///
     /// A field name that says something itself (`nric`, `mobileNo`) keeps its say and the
     /// context is ignored, as [`Classifier::scan_json`] does.
@@ -218,7 +220,15 @@ impl Classifier {
     ) -> Vec<(SensitiveType, Confidence, (usize, usize))> {
         let own = field_name.map(|name| self.remembered_info(name));
         let context = context.map(|context| self.remembered_info(context));
+        if own.is_some_and(|own| own.bare_name && own.hint.is_none()) {
+            let personal = context.is_some_and(|context| context.personal);
+            return self.classify_with(personal.then_some(PERSON_NAME_HINT), value);
+        }
         let from_context = match own.map(|own| own.role) {
+            // MyInfo's `name: {value, source}`.
+            None | Some(KeyRole::Generic) if context.is_some_and(|context| context.bare_name) => {
+                Some(PERSON_NAME_HINT)
+            }
             None | Some(KeyRole::Generic) => context.and_then(context_hint),
             // A record's `id`: only a context that names a kind outright (a type value).
             Some(KeyRole::RecordId) => context
@@ -226,7 +236,9 @@ impl Classifier {
                 .filter(|hint| matches!(hint, NameHint::Type(..) | NameHint::NationalId(_))),
             Some(_) => None,
         };
-        self.classify_with(from_context.or(own.and_then(|own| own.hint)), value)
+        // An element of a list takes the list's name as its field (`phones: ["+65…"]`).
+        let own_hint = own.and_then(|own| own.hint.or(own.as_list));
+        self.classify_with(from_context.or(own_hint), value)
     }
 
     fn classify_with(
@@ -518,6 +530,9 @@ struct OpenObject {
     type_seen: bool,
     /// What that type member's value names (`"type": "AADHAAR"`).
     sibling_hint: Option<NameHint>,
+    /// A member holding personal data (`dob`, `email`, `nric`…) has been seen: a bare `name`
+    /// beside it is a person's.
+    personal_seen: bool,
     /// Generic members met before any type member: key, value, own info. Only the first
     /// `held` entries are live; the strings are reused.
     held_members: Vec<(String, String, KeyInfo)>,
@@ -543,6 +558,25 @@ impl JsonScan<'_> {
         }
     }
 
+    /// Keeps a member until its object closes; false when the object holds too many already.
+    fn hold(&mut self, depth: usize, key: &str, value: &str, info: KeyInfo) -> bool {
+        let Some(object) = self.objects.get_mut(depth) else { return false };
+        if object.held >= MAX_HELD_MEMBERS {
+            return false;
+        }
+        if object.held == object.held_members.len() {
+            object.held_members.push(Default::default());
+        }
+        let (held_key, held_value, held_info) = &mut object.held_members[object.held];
+        held_key.clear();
+        held_key.push_str(key);
+        held_value.clear();
+        held_value.push_str(value);
+        *held_info = info;
+        object.held += 1;
+        true
+    }
+
     /// What a type value names, through the same memory as field names (type values repeat
     /// as much as names do).
     fn type_value_hint(&mut self, value: &str) -> Option<NameHint> {
@@ -556,6 +590,55 @@ impl JsonScan<'_> {
 /// What the enclosing list's name says for a generic member (not for a record's `id`).
 fn list_hint_for(info: KeyInfo, frames: &[json::Frame]) -> Option<NameHint> {
     if info.role == KeyRole::Generic { json::enclosing_list_hint(frames) } else { None }
+}
+
+/// What a bare `name` under a person or beside personal data says.
+const PERSON_NAME_HINT: NameHint = NameHint::Type(SensitiveType::PersonName, Strength::Weak);
+
+/// Hints that mark their object as a person's record.
+fn is_personal_data(hint: NameHint) -> bool {
+    use SensitiveType::*;
+    match hint {
+        NameHint::NationalId(_) => true,
+        NameHint::Type(kind, _) => {
+            matches!(kind, DateOfBirth | Email | Phone | Address | PersonName)
+                || kind.category() == rampart_core::SensitiveCategory::NationalId
+        }
+        NameHint::NotSensitive => false,
+    }
+}
+
+/// Whether a key up the path (the holder's own key and a few above it) names a person or a
+/// party (`customer.name`, `billing_details.name`, `owners[*].names[*]`).
+fn under_personal_key(frames: &[json::Frame]) -> bool {
+    const LEVELS: usize = 4;
+    let parents = frames.split_last().map_or(frames, |(_, parents)| parents);
+    parents.iter().rev().filter(|f| !f.is_array).take(LEVELS).any(|f| f.info.personal)
+}
+
+/// For a generic member (`value`, `number`), what the key holding its object says: MyInfo's
+/// `dob: {value, source}`, `mobileno: {nbr: {value}}`. Walks up through generic keys only, and
+/// not across a list (whose name [`list_hint_for`] reads).
+fn parent_key_hint(info: KeyInfo, frames: &[json::Frame]) -> Option<NameHint> {
+    const LEVELS: usize = 3;
+    if info.role != KeyRole::Generic {
+        return None;
+    }
+    let parents = frames.split_last()?.1;
+    for frame in parents.iter().rev().take(LEVELS) {
+        if frame.is_array {
+            return None;
+        }
+        match frame.info.hint {
+            Some(hint @ (NameHint::Type(..) | NameHint::NationalId(_))) => return Some(hint),
+            // MyInfo's `name: {value, source}`.
+            None if frame.info.bare_name => return Some(PERSON_NAME_HINT),
+            Some(NameHint::NotSensitive) => return None,
+            None if frame.info.role == KeyRole::Generic => {}
+            None => return None,
+        }
+    }
+    None
 }
 
 /// Type values are words (`AADHAAR`, `national_id`, `Mobile Phone`), not numbers or dates.
@@ -576,6 +659,7 @@ impl json::Visitor for JsonScan<'_> {
         let object = &mut self.objects[depth];
         object.type_seen = false;
         object.sibling_hint = None;
+        object.personal_seen = false;
         object.held = 0;
     }
 
@@ -587,12 +671,33 @@ impl json::Visitor for JsonScan<'_> {
         if holder.is_array {
             // An element of a list: its name speaks for it (`phones: ["+65 …"]`), weakly when
             // only as a plural.
-            let hint = json::field(frames).and_then(|(_, info)| info.hint.or(info.as_list));
+            let hint = json::field(frames).and_then(|(_, info)| {
+                if info.bare_name && info.hint.is_none() {
+                    under_personal_key(frames).then_some(PERSON_NAME_HINT)
+                } else {
+                    info.hint.or(info.as_list)
+                }
+            });
             self.classify_member(hint, value, || json::pointer(frames));
             return;
         }
         let depth = frames.len() - 1;
         let info = holder.info;
+        if info.hint.is_some_and(is_personal_data)
+            && let Some(object) = self.objects.get_mut(depth)
+        {
+            object.personal_seen = true;
+        }
+        if info.bare_name && info.hint.is_none() {
+            let personal_seen = self.objects.get(depth).is_some_and(|object| object.personal_seen);
+            if personal_seen || under_personal_key(frames) {
+                self.classify_member(Some(PERSON_NAME_HINT), value, || json::pointer(frames));
+            } else if !self.hold(depth, holder.key(), value, info) {
+                // Personal data may follow in the same object, but too much is held already.
+                self.classify_member(None, value, || json::pointer(frames));
+            }
+            return;
+        }
         match info.role {
             KeyRole::TypeOf => {
                 let hint = self.type_value_hint(value);
@@ -602,22 +707,17 @@ impl json::Visitor for JsonScan<'_> {
                 }
             }
             KeyRole::Generic | KeyRole::RecordId => {
-                if let Some(object) = self.objects.get_mut(depth) {
-                    if !object.type_seen && object.held < MAX_HELD_MEMBERS {
-                        // The type may come later in the object: hold the member until it closes.
-                        if object.held == object.held_members.len() {
-                            object.held_members.push(Default::default());
-                        }
-                        let (key, held_value, held_info) = &mut object.held_members[object.held];
-                        key.clear();
-                        key.push_str(holder.key());
-                        held_value.clear();
-                        held_value.push_str(value);
-                        *held_info = info;
-                        object.held += 1;
-                        return;
-                    }
-                    let hint = object.sibling_hint.or(info.hint).or_else(|| list_hint_for(info, frames));
+                let type_seen = self.objects.get(depth).is_some_and(|object| object.type_seen);
+                // The type may come later in the object: hold the member until it closes.
+                if !type_seen && self.hold(depth, holder.key(), value, info) {
+                    return;
+                }
+                if let Some(object) = self.objects.get(depth) {
+                    let hint = object
+                        .sibling_hint
+                        .or(info.hint)
+                        .or_else(|| list_hint_for(info, frames))
+                        .or_else(|| parent_key_hint(info, frames));
                     self.classify_member(hint, value, || json::pointer(frames));
                     return;
                 }
@@ -649,10 +749,25 @@ impl json::Visitor for JsonScan<'_> {
         }
         // Take the held members out so classifying can borrow `self`; put them back after.
         let held = std::mem::take(&mut object.held_members);
-        let (count, sibling_hint) = (object.held, object.sibling_hint);
+        let (count, sibling_hint, personal_seen) = (object.held, object.sibling_hint, object.personal_seen);
         object.held = 0;
         for (key, value, info) in &held[..count] {
-            let hint = sibling_hint.or(info.hint).or_else(|| list_hint_for(*info, frames));
+            let hint = if info.bare_name && info.hint.is_none() {
+                // Open Banking's `{SchemeName, Identification, Name}`: the account's holder.
+                let names_an_account = matches!(
+                    sibling_hint,
+                    Some(NameHint::Type(
+                        SensitiveType::BankAccount | SensitiveType::Iban | SensitiveType::CardNumber,
+                        _
+                    ))
+                );
+                (personal_seen || names_an_account).then_some(PERSON_NAME_HINT)
+            } else {
+                sibling_hint
+                    .or(info.hint)
+                    .or_else(|| list_hint_for(*info, frames))
+                    .or_else(|| parent_key_hint(*info, frames))
+            };
             self.classify_member(hint, value, || json::member_pointer(frames, key));
         }
         if let Some(object) = self.objects.get_mut(depth) {
@@ -784,7 +899,8 @@ mod tests {
                 (SensitiveType::CardNumber, Confidence::Medium, "/cards/*/number"),
                 (SensitiveType::Phone, Confidence::Medium, "/phones/*/value"),
                 (SensitiveType::Phone, Confidence::Medium, "/Phones/*"),
-                (SensitiveType::InAadhaar, Confidence::Medium, "/idDocuments/*/no"),
+                // An untyped document list does not say which ID a bare number would be: a
+                // weak checksum alone (one random number in ten) is not enough.
             ]
         );
     }

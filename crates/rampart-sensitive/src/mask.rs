@@ -63,11 +63,13 @@ impl MaskConfig {
 /// Masks `value` as `config` says for `kind`. Never returns the value itself: at least 6 letters
 /// or digits (or half of them, for short values) are hidden, all of them under 8.
 pub fn mask(kind: SensitiveType, value: &str, config: &MaskConfig) -> String {
-    match config.rule(kind) {
-        MaskRule::Redact => REDACTED.to_owned(),
+    let masked = match config.rule(kind) {
+        MaskRule::Redact => return REDACTED.to_owned(),
         MaskRule::EmailDomain => mask_email(value),
         MaskRule::Keep { first, last } => keep(value, first, last),
-    }
+    };
+    // A value already made of mask characters (`*@example.com`) would survive its own masking.
+    if !value.is_empty() && masked.contains(value) { REDACTED.to_owned() } else { masked }
 }
 
 fn mask_email(value: &str) -> String {
@@ -122,6 +124,15 @@ mod tests {
 
     fn default_mask(kind: SensitiveType, value: &str) -> String {
         mask(kind, value, &MaskConfig::default())
+    }
+
+    #[test]
+    fn a_value_that_survives_its_masking_is_redacted() {
+        assert_eq!(mask(SensitiveType::Email, "*@ 00a a", &MaskConfig::default()), REDACTED);
+        assert_eq!(
+            mask(SensitiveType::Email, "wei.ming@example.sg", &MaskConfig::default()),
+            "w***@example.sg"
+        );
     }
 
     #[test]

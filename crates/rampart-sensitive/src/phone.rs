@@ -1,9 +1,9 @@
-//! Phone numbers of the region, by compact numbering-plan rules: country code, the lengths of
-//! the national significant number (NSN) and its leading digits, and whether the national form
-//! starts with a trunk `0`. A full numbering database (`phonenumber`, libphonenumber's metadata)
-//! would be more exact but costs megabytes and seconds of build for a signal that the field name
-//! and the `+` already carry; these rules reject the look-alikes that matter (amounts, order
-//! numbers, dates) without it.
+//! Phone numbers of the region (and of North America, common in payment data), by compact
+//! numbering-plan rules: country code, the lengths of the national significant number (NSN) and
+//! its leading digits, and whether the national form starts with a trunk `0`. A full numbering
+//! database (`phonenumber`, libphonenumber's metadata) would be more exact but costs megabytes
+//! and seconds of build for a signal that the field name and the `+` already carry; these rules
+//! reject the look-alikes that matter (amounts, order numbers, dates) without it.
 
 /// One range of a numbering plan: NSNs that start with `prefix` and have one of `lengths`.
 struct Range {
@@ -178,6 +178,34 @@ const PLANS: &[Plan] = &[
             range("67[1-3]", 9, 9),
             range("[89]", 9, 9),
         ],
+    },
+    // NANP (US, Canada and the +1 Caribbean): ten digits, a three-digit area code (NPA) and an
+    // exchange (NXX) that starts 2–9. The area codes are those libphonenumber (phonenumbers
+    // 9.0.43) holds valid for every [2-9]XX exchange as fixed line or mobile; toll-free (8XX),
+    // premium (900), personal (5XX) and the Caribbean codes valid for some exchanges only are
+    // left out. Against 300 000 random ten-digit numbers, none it accepts is invalid there. The
+    // national form is the NSN itself: `(201) 555-0123`, `201-555-0123`.
+    Plan {
+        country_code: "1",
+        trunk_zero: false,
+        ranges: &[range(
+            "20[1-9][2-9]|21[02-9][2-9]|22[03-9][2-9]|23[14-69][2-9]|24[089][2-9]|25[0-467][2-9]|\
+             26[02379][2-9]|27[02-469][2-9]|28[139][2-9]|30[1-9][2-9]|31[02-9][2-9]|\
+             32[013-79][2-9]|33[0-24679][2-9]|34[1367][2-9]|35[0-4][2-9]|36[013-57-9][2-9]|\
+             38[0256][2-9]|40[1-9][2-9]|41[02-9][2-9]|42[3-58][2-9]|43[0-24578][2-9]|\
+             44[023578][2-9]|45[08][2-9]|46[3489][2-9]|47[024589][2-9]|48[04][2-9]|50[1-9][2-9]|\
+             51[02-9][2-9]|520[2-9]|53[0149][2-9]|54[018][2-9]|55[179][2-9]|56[1-47][2-9]|\
+             57[0-59][2-9]|58[0-24-7][2-9]|60[1-9][2-9]|61[02-9][2-9]|62[03689][2-9]|\
+             63[0169][2-9]|64[015-7][2-9]|65[016-9][2-9]|66[0-279][2-9]|67[28][2-9]|\
+             68[0-369][2-9]|70[1-9][2-9]|71[2-9][2-9]|72[04-8][2-9]|73[0-2478][2-9]|\
+             74[02378][2-9]|75[347][2-9]|76[02359][2-9]|77[0-589][2-9]|78[0-25-7][2-9]|\
+             80[1-8][2-9]|81[02-9][2-9]|82[01568][2-9]|83[0-2589][2-9]|84[03578][2-9]|\
+             85[046-9][2-9]|86[02-57][2-9]|87[02389][2-9]|90[1-9][2-9]|91[02-9][2-9]|\
+             92[0589][2-9]|93[0146-9][2-9]|94[0-357-9][2-9]|95[12469][2-9]|97[0-3589][2-9]|\
+             98[04-69][2-9]",
+            10,
+            10,
+        )],
     },
     // VN: fixed 02xx + 7 digits; mobiles 03, 05, 07, 08, 09 + 8 digits.
     Plan {
@@ -362,6 +390,42 @@ mod tests {
             }
         }
         assert!(invalid >= 600 && invalid_accepted * 50 <= invalid, "{invalid_accepted} of {invalid}");
+    }
+
+    #[test]
+    fn north_american_numbers_follow_the_nanp() {
+        // Valid in libphonenumber: New Jersey, DC, Chicago, New York, Toronto (CA), Winnipeg.
+        for number in
+            ["12015550123", "12025550187", "13125551234", "12127007856", "14165550199", "12048574235"]
+        {
+            assert!(is_international(number.as_bytes()), "{number}");
+            assert!(is_msisdn(number.as_bytes()), "{number}");
+            assert!(is_national(&number.as_bytes()[1..]), "{number}");
+        }
+        for number in [
+            // Exchange starting 0 or 1, area code starting 0 or 1, N11 service codes.
+            "12010550123",
+            "12011550123",
+            "10125550123",
+            "11125550123",
+            "12115550123",
+            "19115550123",
+            // Toll-free, premium and personal numbers are not a person's line.
+            "18005550123",
+            "18885550123",
+            "19005550123",
+            "15005550123",
+            // Area codes not in service, and wrong lengths.
+            "13705550123",
+            "1201555012",
+            "120155501234",
+            "12222222222",
+        ] {
+            assert!(!is_international(number.as_bytes()), "{number}");
+            assert!(!is_msisdn(number.as_bytes()), "{number}");
+        }
+        // Nine digits are no North American national number.
+        assert!(!is_national(b"201555012"));
     }
 
     #[test]

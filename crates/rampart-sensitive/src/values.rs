@@ -103,7 +103,31 @@ fn is_combining_mark(c: char) -> bool {
 
 fn looks_like_address(value: &str) -> bool {
     let chars = value.chars().count();
-    (5..=300).contains(&chars) && value.chars().filter(|c| c.is_alphabetic()).count() >= 3
+    if !(5..=300).contains(&chars) || value.chars().filter(|c| c.is_alphabetic()).count() < 3 {
+        return false;
+    }
+    // An email address under `mail_address` or `emailAddresses[].address`: found as an email.
+    if value.contains('@') && !value.contains(char::is_whitespace) {
+        return false;
+    }
+    // One word without a digit (`simple`, `residential`, `HOME`) names a kind of address, not an
+    // address; scripts written without spaces (`東京都千代田区丸の内`) are one word whatever
+    // their length.
+    let one_word = value.split_whitespace().nth(1).is_none();
+    !one_word
+        || value.bytes().any(|b| b.is_ascii_digit())
+        || value.chars().filter(|&c| is_unspaced_script(c)).count() >= 4
+}
+
+/// Scripts written without spaces between words: Han, kana, Hangul syllables, Thai.
+fn is_unspaced_script(c: char) -> bool {
+    matches!(
+        c,
+        '\u{3040}'..='\u{30FF}' // hiragana and katakana
+            | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' // Han
+            | '\u{AC00}'..='\u{D7AF}' // Hangul syllables
+            | '\u{0E00}'..='\u{0E7F}' // Thai
+    )
 }
 
 fn looks_like_account_number(value: &str) -> bool {
@@ -118,14 +142,26 @@ fn looks_like_account_number(value: &str) -> bool {
 }
 
 /// Dates as APIs write them: `1990-01-31` (also with a time), `1990/01/31`, `31/01/1990`,
-/// `31-01-1990`, `31.01.1990`, `19900131`, and US `01/31/1990` when the day-first reading fails.
+/// `31-01-1990`, `31.01.1990`, `19900131`, `31011990` (DigiLocker, core banking) when the
+/// year-first reading has no month, US `01/31/1990` when the day-first reading fails, month
+/// names (`05-Mar-1990`, `5 March 1990`, `March 5, 1990`) and `1990年3月5日` / `1990년 3월 5일`.
 pub(crate) fn parse_date(value: &str) -> Option<(i32, u32, u32)> {
+    if let Some(date) = with_month_name(value).or_else(|| year_month_day_marked(value)) {
+        return Some(date);
+    }
     let date = value.split(['T', ' ']).next()?;
     let parts: Vec<&str> = date.split(['-', '/', '.']).collect();
     let number = |s: &str| s.parse::<u32>().ok();
     match parts.as_slice() {
         [single] if single.len() == 8 && single.bytes().all(|b| b.is_ascii_digit()) => {
-            Some((i32::try_from(number(&single[..4])?).ok()?, number(&single[4..6])?, number(&single[6..])?))
+            let year_first = (number(&single[..4])?, number(&single[4..6])?, number(&single[6..])?);
+            // A year-first reading of a day-first date has month 19 or 20: the two never clash.
+            let (year, month, day) = if (1..=12).contains(&year_first.1) && (1..=31).contains(&year_first.2) {
+                year_first
+            } else {
+                (number(&single[4..])?, number(&single[2..4])?, number(&single[..2])?)
+            };
+            Some((i32::try_from(year).ok()?, month, day))
         }
         [y, m, d] if y.len() == 4 && m.len() <= 2 && d.len() <= 2 => {
             Some((i32::try_from(number(y)?).ok()?, number(m)?, number(d)?))
@@ -137,6 +173,72 @@ pub(crate) fn parse_date(value: &str) -> Option<(i32, u32, u32)> {
         }
         _ => None,
     }
+}
+
+/// `05-Mar-1990`, `5 March 1990`, `05 MAR 1990`, `March 5, 1990`, `Mar. 5 1990`: a day, an
+/// English month name or its three-letter abbreviation, and a four-digit year.
+fn with_month_name(value: &str) -> Option<(i32, u32, u32)> {
+    let mut parts = value.split([' ', '-', '/', '.', ',']).filter(|part| !part.is_empty());
+    let (first, second, third) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || third.len() != 4 {
+        return None;
+    }
+    let (month, day) = match (month_number(first), month_number(second)) {
+        (None, Some(month)) => (month, first),
+        (Some(month), None) => (month, second),
+        _ => return None,
+    };
+    if !(1..=2).contains(&day.len()) {
+        return None;
+    }
+    let year = third.parse::<u32>().ok()?;
+    Some((i32::try_from(year).ok()?, month, day.parse().ok()?))
+}
+
+fn month_number(word: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    if word.len() < 3 || !word.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let index = MONTHS.iter().position(|month| {
+        word.eq_ignore_ascii_case(month)
+            || word.eq_ignore_ascii_case(&month[..3])
+            || (*month == "september" && word.eq_ignore_ascii_case("sept"))
+    })?;
+    u32::try_from(index + 1).ok()
+}
+
+/// `1990年3月5日` (Japanese, Chinese) and `1990년 3월 5일` (Korean).
+fn year_month_day_marked(value: &str) -> Option<(i32, u32, u32)> {
+    let (year, rest) = value.split_once('年').or_else(|| value.split_once('년'))?;
+    let (month, rest) = rest.split_once('月').or_else(|| rest.split_once('월'))?;
+    let day = rest.trim().strip_suffix('日').or_else(|| rest.trim().strip_suffix('일'))?;
+    let number = |s: &str| {
+        let s = s.trim();
+        if (1..=4).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+            s.parse::<u32>().ok()
+        } else {
+            None
+        }
+    };
+    let year = year.trim();
+    if year.len() != 4 {
+        return None;
+    }
+    Some((i32::try_from(number(year)?).ok()?, number(month)?, number(day)?))
 }
 
 #[cfg(test)]
@@ -152,6 +254,56 @@ mod tests {
         assert_eq!(parse_date("19900131"), Some((1990, 1, 31)));
         assert_eq!(parse_date("yesterday"), None);
         assert_eq!(parse_date("1990"), None);
+    }
+
+    fn is_birth_date(value: &str) -> bool {
+        parse_date(value).is_some_and(|(y, m, d)| validate::birth_date(y, m, d))
+    }
+
+    #[test]
+    fn compact_day_first_dates_when_the_year_first_reading_fails() {
+        // DigiLocker and core-banking rows write DDMMYYYY.
+        assert_eq!(parse_date("31121990"), Some((1990, 12, 31)));
+        assert_eq!(parse_date("15091989"), Some((1989, 9, 15)));
+        assert_eq!(parse_date("06081953"), Some((1953, 8, 6)));
+        assert_eq!(parse_date("29022000"), Some((2000, 2, 29)));
+        // Year first still wins when it reads as a date.
+        assert_eq!(parse_date("19650110"), Some((1965, 1, 10)));
+        assert_eq!(parse_date("20040505"), Some((2004, 5, 5)));
+        assert!(is_birth_date("31121990"));
+        // Eight digits that are no birth date either way stay unreported.
+        for value in ["12345678", "99999999", "31131990", "30021990", "01012999", "00000000", "32011990"] {
+            assert!(!is_birth_date(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn dates_with_month_names_and_cjk_markers() {
+        assert_eq!(parse_date("05-Mar-1990"), Some((1990, 3, 5)));
+        assert_eq!(parse_date("05-MAR-1990"), Some((1990, 3, 5)));
+        assert_eq!(parse_date("5 March 1990"), Some((1990, 3, 5)));
+        assert_eq!(parse_date("17 OCT 1985"), Some((1985, 10, 17)));
+        assert_eq!(parse_date("12 Sept 1979"), Some((1979, 9, 12)));
+        assert_eq!(parse_date("March 5, 1990"), Some((1990, 3, 5)));
+        assert_eq!(parse_date("Aug. 21, 2001"), Some((2001, 8, 21)));
+        assert_eq!(parse_date("1990年3月5日"), Some((1990, 3, 5)));
+        assert_eq!(parse_date("1990年03月05日"), Some((1990, 3, 5)));
+        assert_eq!(parse_date("1990년 3월 5일"), Some((1990, 3, 5)));
+        assert!(is_birth_date("5 March 1990"));
+        for value in [
+            "Mar 1990",
+            "5 Marché 1990",
+            "March 2024 report",
+            "may 5 90",
+            "5 Foo 1990",
+            "123 Main 1990",
+            "30 Feb 1990",
+            "1990年13月5日",
+            "平成2年3月5日",
+            "5 March 2999",
+        ] {
+            assert!(!is_birth_date(value), "{value}");
+        }
     }
 
     #[test]
@@ -171,6 +323,19 @@ mod tests {
         assert!(!looks_like_name("\u{0E48}\u{0E49}"));
         assert!(!looks_like_name("ก\u{0E48}12345"));
         assert!(looks_like_address("10 Anson Road, #21-02, Singapore 079903"));
+        assert!(looks_like_address("Flat 37Y\nKirsty Extension"));
+        assert!(looks_like_address("USNS Werner, FPO AE 16299"));
+        assert!(looks_like_address("東京都千代田区丸の内1-1-1"));
+        assert!(looks_like_address("北京市朝阳区建国路88号"));
+        assert!(looks_like_address("東京都千代田区丸の内"));
+        assert!(looks_like_address("서울특별시 중구 세종대로 110"));
+        assert!(looks_like_address("Jalan Ampang"));
+        // Emails under `mail_address`, and one-word kinds of address, are not addresses.
+        for value in
+            ["zkondo@example.com", "tan.wei.ming@example.com.sg", "simple", "residential", "HOME", "Mailing"]
+        {
+            assert!(!looks_like_address(value), "{value}");
+        }
         assert!(looks_like_account_number("123-456789-001"));
         assert!(!looks_like_account_number("000000000"));
         assert!(!looks_like_account_number("12345"));

@@ -232,3 +232,132 @@ fn many_named_secrets_in_one_text_stay_bounded() {
     let found = classifier.scan_text(&log);
     assert!(!found.is_empty() && found.len() <= 4096, "{}", found.len());
 }
+
+#[test]
+fn hkid_with_a_dash_before_the_check_digit() {
+    for value in ["A123456-3", "XA123456-8", "W954895-8", "H100723-A"] {
+        assert_eq!(kinds(None, value), vec![HkHkid], "{value}");
+        assert_eq!(kinds(Some("hkid"), value), vec![HkHkid], "{value}");
+    }
+    let found: Vec<_> = classifier()
+        .scan_text("HKID W954895-8 copy received")
+        .into_iter()
+        .map(|d| (d.kind, d.span))
+        .collect();
+    assert_eq!(found, vec![(HkHkid, (5, 14))]);
+    // The check digit must hold, and the dash only comes before it.
+    for value in ["A123456-4", "XA123456-2", "A123456-78", "A12345-63", "ORD123456-3"] {
+        assert_eq!(kinds(None, value), vec![], "{value}");
+    }
+}
+
+#[test]
+fn an_nric_in_parentheses_in_prose() {
+    let text = "Called cust (T8935975E) re: card";
+    let found: Vec<_> = classifier().scan_text(text).into_iter().map(|d| (d.kind, d.span)).collect();
+    assert_eq!(found, vec![(SgNric, (13, 22))]);
+    assert_eq!(kinds(Some("notes"), text), vec![SgNric]);
+    // A wrong check letter stays quiet with or without the parentheses.
+    assert_eq!(kinds(Some("notes"), "Called cust (T8935975F) re: card"), vec![]);
+}
+
+#[test]
+fn north_american_phone_numbers() {
+    for value in ["+1 201-555-0123", "+12015550123", "+1 (416) 555-0199", "+1 226-221-4039"] {
+        assert_eq!(kinds(None, value), vec![Phone], "{value}");
+        assert_eq!(kinds(Some("phone"), value), vec![Phone], "{value}");
+    }
+    for value in ["(201) 555-0123", "201-555-0123", "2015550123", "12015550123", "(204) 857-4235"] {
+        assert_eq!(kinds(Some("phone"), value), vec![Phone], "{value}");
+        assert_eq!(kinds(None, value), vec![], "{value}");
+    }
+    // Exchange or area code starting 0/1, N11 codes, toll-free, unassigned, wrong length.
+    for value in [
+        "+1 201-055-0123",
+        "+1 101-555-0123",
+        "+1 911-555-0123",
+        "+1 800-555-0123",
+        "+1 370-555-0123",
+        "+1 201-555-012",
+    ] {
+        assert_eq!(kinds(None, value), vec![], "{value}");
+        assert_eq!(kinds(Some("phone"), value), vec![], "{value}");
+    }
+    for value in ["(201) 055-0123", "201-155-0123", "(800) 555-0123", "20155501234"] {
+        assert_eq!(kinds(Some("phone"), value), vec![], "{value}");
+    }
+    // Amounts, timestamps and order numbers under other names stay quiet.
+    for (name, value) in [("orderId", "2015550123"), ("createdAt", "1710498153"), ("amount", "2015550123")] {
+        assert_eq!(kinds(Some(name), value), vec![], "{name}={value}");
+    }
+}
+
+#[test]
+fn dates_of_birth_day_first_compact_and_with_month_names() {
+    for value in
+        ["31121990", "15091989", "05-Mar-1990", "5 March 1990", "17 OCT 1985", "1990年3月5日", "19650110"]
+    {
+        assert_eq!(kinds(Some("dob"), value), vec![DateOfBirth], "{value}");
+    }
+    // Not a past calendar date either way round.
+    for value in ["31131990", "12345678", "99999999", "32011990", "01012999", "31 Foo 1990", "30-Feb-1990"] {
+        assert_eq!(kinds(Some("dob"), value), vec![], "{value}");
+    }
+}
+
+#[test]
+fn emails_and_single_words_under_address_names_are_not_addresses() {
+    for (name, value) in [("mail_address", "zkondo@example.com"), ("address", "xtucker@example.com")] {
+        let found = kinds(Some(name), value);
+        assert!(!found.contains(&Address), "{name}={value}: {found:?}");
+        assert!(found.contains(&Email), "{name}={value}: {found:?}");
+    }
+    for value in ["simple", "residential", "HOME", "Mailing"] {
+        assert_eq!(kinds(Some("homeAddress"), value), vec![], "{value}");
+    }
+    for value in
+        ["東京都千代田区丸の内1-1-1", "北京市朝阳区建国路88号", "10 Anson Road", "Flat 37Y\nKirsty Extension"]
+    {
+        assert_eq!(kinds(Some("homeAddress"), value), vec![Address], "{value}");
+    }
+}
+
+#[test]
+fn a_keyword_before_a_number_in_free_text() {
+    let found = |text: &str| -> Vec<(SensitiveType, String)> {
+        classifier()
+            .scan_text(text)
+            .into_iter()
+            .map(|d| (d.kind, text[d.span.0..d.span.1].to_owned()))
+            .collect()
+    };
+    for (text, kind, number) in [
+        ("Customer disputed charge on card 5500005555555559 yesterday", CardNumber, "5500005555555559"),
+        ("card no: 6011000990139424 reported lost", CardNumber, "6011000990139424"),
+        ("card no: 8200 0993 6237 0218 reported lost", CardNumber, "8200 0993 6237 0218"),
+        ("Aadhaar 658073021578 seeded with bank account", InAadhaar, "658073021578"),
+        ("TFN 123 456 782 lodged", AuTfn, "123 456 782"),
+        ("Walk-in: NRIC S2347273B, contact 8036 4776, wants limit increase", Phone, "8036 4776"),
+    ] {
+        assert!(found(text).contains(&(kind, number.to_owned())), "{text}: {:?}", found(text));
+    }
+    // Random 12- and 16-digit numbers in prose without such a word stay unreported.
+    for text in [
+        "Order 658073021578 shipped on 2024-03-05, tracking 568193036428",
+        "ref 5500005555555559 settled",
+        "batch 821299722003 closed at 1710498153",
+        "card ending 5559, order 658073021578",
+    ] {
+        assert_eq!(found(text), vec![], "{text}");
+    }
+}
+
+#[test]
+fn fuel_and_loyalty_card_numbers_are_not_payment_cards() {
+    // Luhn-valid, MII 7 (petroleum) and 9 (national assignment): not payment cards.
+    for value in ["7016554517453638", "9227195492032863"] {
+        assert_eq!(kinds(Some("cardNumber"), value), vec![], "{value}");
+    }
+    // An unbranded Luhn-valid number in a payment range (Maestro 67) still counts under the name.
+    assert_eq!(kinds(Some("cardNumber"), "6759649826438453"), vec![CardNumber]);
+}

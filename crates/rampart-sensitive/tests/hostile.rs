@@ -27,6 +27,28 @@ fn megabytes_of_digits_and_repeated_near_matches() {
 }
 
 #[test]
+fn keywords_and_id_suffixes_repeated_stay_bounded() {
+    let classifier = classifier();
+    // Every number preceded by a keyword and fillers, ids with dashes and parentheses: the
+    // look-back per number is bounded, so a megabyte costs a few passes at most.
+    for unit in [
+        "card no: 5500005555555559 ",
+        "aadhaar number is 658073021578 ",
+        "no no no no 1234 ",
+        "(T8935975E) ",
+        "A123456-3-",
+        "W954895-8",
+        "contact 8036 4776, ",
+    ] {
+        let text = unit.repeat((1 << 20) / unit.len());
+        let found = classifier.scan_text(&text);
+        for detection in found.iter().take(16) {
+            assert!(detection.span.1 <= text.len());
+        }
+    }
+}
+
+#[test]
 fn deep_json_is_an_error_not_a_stack_overflow() {
     let classifier = classifier();
     let deep = "[".repeat(100_000) + &"]".repeat(100_000);

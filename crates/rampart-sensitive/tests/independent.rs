@@ -9,7 +9,7 @@
 //!   the nearest object key (as the JSON walker names array elements); printed, and held to the
 //!   false-positive ceiling;
 //! * per value: `classify_value_in_context(Some(field), context, value)`, the context being the
-//!   value of a sibling `type`-like member, else the name of the nearest enclosing list — what
+//!   value of a sibling `type`-like member, else the key holding the leaf's object (a list's name for its records) — what
 //!   the discovery engine knows of a field;
 //! * per document: `scan_json` on the whole body, detections compared with the labels at each
 //!   pointer template (array elements share one template, so its labels are the union of its
@@ -73,7 +73,7 @@ struct Leaf {
     template: String,
     field: Option<String>,
     /// What the document says around the leaf: the value of a sibling type member, else the
-    /// name of the nearest enclosing list.
+    /// key holding the leaf's object (for a record in a list, the list's name).
     context: Option<String>,
     value: String,
 }
@@ -90,20 +90,20 @@ fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-/// `list`: the name of the nearest enclosing list, if any.
+/// `parent`: the key holding this value's object (for a list's records, the list's name).
 fn leaves(
     value: &Value,
     pointer: &str,
     template: &str,
     field: Option<&str>,
-    list: Option<&str>,
+    parent: Option<&str>,
     out: &mut Vec<Leaf>,
 ) {
     let leaf = |text: String| Leaf {
         pointer: pointer.to_owned(),
         template: template.to_owned(),
         field: field.map(str::to_owned),
-        context: list.map(str::to_owned),
+        context: parent.map(str::to_owned),
         value: text,
     };
     match value {
@@ -118,7 +118,7 @@ fn leaves(
                     &format!("{pointer}/{escaped}"),
                     &format!("{template}/{escaped}"),
                     Some(key),
-                    list,
+                    field,
                     out,
                 );
                 if let (Some(sibling_type), Value::String(_) | Value::Number(_)) = (sibling_type, child) {
@@ -130,7 +130,7 @@ fn leaves(
         }
         Value::Array(items) => {
             for (index, child) in items.iter().enumerate() {
-                leaves(child, &format!("{pointer}/{index}"), &format!("{template}/*"), field, field, out);
+                leaves(child, &format!("{pointer}/{index}"), &format!("{template}/*"), field, parent, out);
             }
         }
         Value::String(text) => out.push(leaf(text.clone())),

@@ -439,8 +439,10 @@ proptest! {
         );
         prop_assert!(validate::in_pan(&pan), "{}", pan);
 
-        let gender = if year >= 2000 { rng.pick(&[3, 4, 7, 8]) } else { rng.pick(&[1, 2, 5, 6]) };
-        let rrn = format!("{:02}{month:02}{day:02}-{gender}{:06}", year % 100, rng.below(1_000_000));
+        // Born since October 2020: the last six digits are random, only the date and the
+        // century digit count (earlier births need the check digit, tested above).
+        let reform_year = if month == 2 && day == 29 { 2024 } else { 2021 + year % 4 };
+        let rrn = format!("{:02}{month:02}{day:02}-{}{:06}", reform_year % 100, rng.pick(&[3, 4, 7, 8]), rng.below(1_000_000));
         prop_assert!(validate::kr_rrn(&rrn), "{}", rrn);
 
         prop_assert!(validate::birth_date(year as i32, month, day));
@@ -557,4 +559,25 @@ fn lookalikes_are_rejected() {
         assert!(!validate::hk_hkid(s), "{s}");
         assert!(!validate::us_ssn(s), "{s}");
     }
+}
+
+#[test]
+fn hkid_check_character_bare_in_parentheses_or_after_a_dash() {
+    for s in ["A123456(3)", "A1234563", "A123456-3", "XA123456-8", "XA123456(8)", "W954895-8", "H100723-A"] {
+        assert!(validate::hk_hkid(s), "{s}");
+    }
+    for s in ["A123456-4", "XA123456-2", "A123456(3", "A123456-3)", "A123456(-3)", "A123456-33", "1234567-3"]
+    {
+        assert!(!validate::hk_hkid(s), "{s}");
+    }
+}
+
+#[test]
+fn rupay_81_and_82_series_are_cards() {
+    assert_eq!(validate::card_brand("8200 0993 6237 0218"), Some(CardBrand::RuPay));
+    assert_eq!(validate::card_brand("8100000000000002"), Some(CardBrand::RuPay));
+    // Luhn still holds them, and their length is 16.
+    assert_eq!(validate::card_brand("8200099362370219"), None);
+    assert_eq!(validate::card_brand("82000993623702180"), None);
+    assert_eq!(validate::card_brand("8000000000000003"), None);
 }

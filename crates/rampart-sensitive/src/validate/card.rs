@@ -86,11 +86,14 @@ fn brand_by_range(digits: &[u8]) -> Option<(CardBrand, &'static [usize])> {
             (CardBrand::Diners, &[14, 16, 17, 18, 19][..])
         }
         _ if p4 == 3095 => (CardBrand::Diners, SIXTEEN_TO_NINETEEN),
-        // RuPay (NPCI) ranges, checked before Discover's 65 which contains 652150-653149; 16 digits.
+        // RuPay (NPCI) ranges, checked before Discover's 65 which contains 652150-653149, and
+        // NPCI's newer 81 and 82 series (RuPay credit cards); 16 digits.
         _ if (508_500..=508_999).contains(&p6)
             || (606_985..=607_984).contains(&p6)
             || (608_001..=608_500).contains(&p6)
-            || (652_150..=653_149).contains(&p6) =>
+            || (652_150..=653_149).contains(&p6)
+            || p2 == 81
+            || p2 == 82 =>
         {
             (CardBrand::RuPay, SIXTEEN)
         }
@@ -152,6 +155,8 @@ mod tests {
             ("3056930009020004", CardBrand::Diners),
             ("6521500000000006", CardBrand::RuPay),
             ("5085000000000007", CardBrand::RuPay),
+            ("8200099362370218", CardBrand::RuPay),
+            ("8100 0000 0000 0002", CardBrand::RuPay),
         ];
         for (number, brand) in cases {
             assert_eq!(card_brand(number), Some(brand), "{number}");
@@ -169,6 +174,11 @@ mod tests {
         // Unknown range (Luhn-valid).
         assert_eq!(card_brand("1234567812345670"), None);
         assert_eq!(card_brand("9111111111111110"), None);
+        // RuPay's 81 and 82 series are 16 digits with a Luhn check; 80 and 83 are no card range.
+        assert_eq!(card_brand("8200099362370219"), None);
+        assert_eq!(card_brand("820009936237021"), None);
+        assert_eq!(card_brand("8000000000000003"), None);
+        assert_eq!(card_brand("8300000000000000"), None);
     }
 
     #[test]

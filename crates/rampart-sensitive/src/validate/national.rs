@@ -269,24 +269,32 @@ fn kr_rrn_digits(s: &str, today: Ymd) -> Option<[u8; 13]> {
 /// 2000, 5/6 and 7/8 foreign residents born 1900-1999 and from 2000 — and YYMMDD must be a real,
 /// past date in that century.
 ///
-/// RRNs issued since October 2020 replaced the region code and check digit with random digits,
-/// so this accepts any valid date and S digit whatever the last six digits are. It is therefore
-/// a weak filter: the detector should report an RRN only with supporting context (a field name),
-/// or use [`kr_rrn_legacy`] for high-confidence matches.
+/// RRNs issued since October 2020 replaced the region code and check digit with random digits.
+/// Those are given at birth (and on the rare re-issue), so the check digit is required of anyone
+/// born before October 2020 and not of anyone born since: random 13-digit numbers with a plausible
+/// date then pass only one time in eleven, as with the legacy rule.
 pub fn kr_rrn(s: &str) -> bool {
-    kr_rrn_digits(s, today()).is_some()
+    kr_rrn_digits(s, today())
+        .is_some_and(|digits| born_since_the_2020_reform(&digits) || kr_rrn_checksum(&digits))
 }
 
 /// A South Korean RRN in the format issued before October 2020: as [`kr_rrn`], plus a region
 /// code (digits 8-9) of at most 96 and the check digit: (11 − Σ digit × (2,3,4,5,6,7,8,9,2,3,4,5)
 /// mod 11) mod 10.
 pub fn kr_rrn_legacy(s: &str) -> bool {
+    kr_rrn_digits(s, today()).is_some_and(|digits| kr_rrn_checksum(&digits))
+}
+
+fn kr_rrn_checksum(digits: &[u8; 13]) -> bool {
     const WEIGHTS: [u32; 12] = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
-    let Some(digits) = kr_rrn_digits(s, today()) else {
-        return false;
-    };
     let check = (11 - weighted_sum(&digits[..12], &WEIGHTS) % 11) % 10;
-    two(&digits, 7) <= 96 && u32::from(digits[12]) == check
+    two(digits, 7) <= 96 && u32::from(digits[12]) == check
+}
+
+/// Born in October 2020 or later (the century digit says 2000s and the date is on or after
+/// 2020-10): such RRNs end in random digits.
+fn born_since_the_2020_reform(digits: &[u8; 13]) -> bool {
+    matches!(digits[6], 3 | 4 | 7 | 8) && (two(digits, 0), two(digits, 2)) >= (20, 10)
 }
 
 /// Malaysian MyKad / NRIC number (Jabatan Pendaftaran Negara): `YYMMDD-PB-###G`. YYMMDD is the
@@ -481,14 +489,20 @@ mod tests {
         assert!(kr_rrn_legacy("971013-9019902"));
         assert!(kr_rrn("971013-9019902"));
         assert!(!kr_rrn_legacy("971013-9019903"));
-        assert!(kr_rrn("971013-9019903")); // post-2020 numbers carry no check digit
-        assert!(kr_rrn("900101-1234567"));
-        assert!(!kr_rrn("901301-1234567")); // month 13
-        assert!(!kr_rrn("900229-1234567")); // 1990 was no leap year
-        assert!(kr_rrn("000229-3234567")); // 2000 was
+        // Born before October 2020: the check digit is required.
+        assert!(!kr_rrn("971013-9019903"));
+        assert!(kr_rrn("900101-1234568"));
+        assert!(!kr_rrn("900101-1234567"));
+        // Born since: the last six digits are random, only the date and century digit count.
+        assert!(kr_rrn("211013-3019903"));
+        assert!(kr_rrn("201001-4123456"));
+        assert!(!kr_rrn("200930-4123456")); // September 2020: still the legacy rule
+        assert!(!kr_rrn("901301-1234568")); // month 13
+        assert!(!kr_rrn("900229-1234568")); // 1990 was no leap year
+        assert!(kr_rrn("000229-3234563")); // 2000 was
         assert!(!kr_rrn("990101-3234567")); // 2099 is in the future
         assert!(!kr_rrn("990101-7234567")); // 7 = foreign resident born 2099: future
-        assert!(kr_rrn("990101-5234567")); // foreign resident born 1999
+        assert!(kr_rrn("990101-5234564")); // foreign resident born 1999
     }
 
     #[test]

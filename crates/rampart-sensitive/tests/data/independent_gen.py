@@ -551,6 +551,7 @@ def transfer():
         shown = group(iban_v, [4] * 9, ' ').strip() if style < 0.4 else iban_v
         body[pk] = {n('name'): FAKERS['en_GB'].name(), iban_key: shown,
                     n('bic'): FAKERS['en_GB'].swift(length=rng.choice([8, 11]))}
+        d.pos(f'/{esc(pk)}/{esc(n("name"))}', 'person-name', 'party-name')
         d.pos(f'/{esc(pk)}/{esc(iban_key)}', 'iban', 'named-' + ('grouped' if style < 0.4 else 'bare'))
         d.pos(f'/{esc(pk)}/{esc(n("bic"))}', 'swift-bic', 'named')
     ref_len = rng.choice([12, 16, 18, 19])

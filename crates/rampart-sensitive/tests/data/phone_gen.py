@@ -1,10 +1,10 @@
 """Phone numbering-plan cases for tests/phone_plans.rs, labelled by libphonenumber (the Python
 `phonenumbers` port) rather than by the crate's own rules.
 
-For each region the crate covers: valid mobile and fixed-line numbers (libphonenumber's example
-number with its trailing digits randomised until `is_valid_number` holds), written E.164 and in
-the national format; and invalid numbers (the country code and 6–11 random digits that
-`is_valid_number` rejects), written E.164. Fixed seed; run `python3 tests/data/phone_gen.py >
+For each region the crate covers (the APAC countries, then the US): valid mobile and fixed-line
+numbers (libphonenumber's example number with its trailing digits randomised until
+`is_valid_number` holds), written E.164 and in the national format; and invalid numbers (the
+country code and 6–11 random digits that `is_valid_number` rejects), written E.164. Fixed seed; run `python3 tests/data/phone_gen.py >
 tests/data/phone_cases.json` (phonenumbers 9.x) to regenerate.
 """
 import json
@@ -13,7 +13,8 @@ import random
 import phonenumbers
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
-REGIONS = ['SG', 'IN', 'CN', 'HK', 'AU', 'JP', 'KR', 'ID', 'MY', 'PH', 'TH', 'VN']
+# US last, so the cases of the other regions stay as they were before it was added.
+REGIONS = ['SG', 'IN', 'CN', 'HK', 'AU', 'JP', 'KR', 'ID', 'MY', 'PH', 'TH', 'VN', 'US']
 VALID_PER_KIND = 40
 INVALID_PER_REGION = 60
 
@@ -31,7 +32,9 @@ def valid(region, kind):
         keep = rng.randrange(1, 3)
         candidate = nsn[:keep] + digits(len(nsn) - keep)
         number = phonenumbers.parse('+%d%s' % (example.country_code, candidate))
-        if phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+        # +1 is shared by the NANP countries: a US case must be a US number (not a Caribbean one).
+        in_region = region != 'US' or phonenumbers.is_valid_number_for_region(number, region)
+        if phonenumbers.is_valid_number(number) and in_region and phonenumbers.number_type(number) in (
             kind,
             PhoneNumberType.FIXED_LINE_OR_MOBILE,
         ):
