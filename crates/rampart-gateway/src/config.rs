@@ -1,0 +1,367 @@
+//! `rampart.toml`: what the gateway listens on, where it forwards, and what it checks on the way.
+//!
+//! Every section has defaults, so `rampart gateway --listen … --upstream …` runs without a file.
+//! Unknown keys are errors (a misspelt `mode = "blok"` must not silently mean monitor), and
+//! every error names the file, line and column.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ipnet::IpNet;
+use rampart_core::SensitiveType;
+use serde::{Deserialize, Serialize};
+
+/// What a check does when it fails: report only, or refuse the request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Log, count and let the request through.
+    #[default]
+    Monitor,
+    /// Refuse with the check's status code and a problem+json body.
+    Block,
+}
+
+/// Whether a route needs an authenticated caller.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthRequirement {
+    /// Credentials, when present, must be valid; none is fine.
+    #[default]
+    Optional,
+    /// A valid JWT or API key is required.
+    Required,
+    /// Credentials are not checked (public routes, health checks).
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// Where clients connect.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// Health, readiness and Prometheus metrics; keep it off the public interface.
+    #[serde(default = "default_admin_listen")]
+    pub admin_listen: SocketAddr,
+    /// Upstreams, chosen by host and longest path prefix.
+    #[serde(default)]
+    pub routes: Vec<RouteConfig>,
+    #[serde(default)]
+    pub tls: Option<TlsConfig>,
+    #[serde(default)]
+    pub forwarding: ForwardingConfig,
+    #[serde(default)]
+    pub timeouts: TimeoutConfig,
+    #[serde(default)]
+    pub limits: LimitConfig,
+    #[serde(default)]
+    pub tap: TapConfig,
+    #[serde(default)]
+    pub masking: MaskingConfig,
+    #[serde(default)]
+    pub access_log: AccessLogConfig,
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+fn default_admin_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 9901))
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        GatewayConfig {
+            listen: default_listen(),
+            admin_listen: default_admin_listen(),
+            routes: Vec::new(),
+            tls: None,
+            forwarding: ForwardingConfig::default(),
+            timeouts: TimeoutConfig::default(),
+            limits: LimitConfig::default(),
+            tap: TapConfig::default(),
+            masking: MaskingConfig::default(),
+            access_log: AccessLogConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteConfig {
+    /// Shown in logs and metrics; defaults to the path prefix.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Only requests for this host (the `Host` header, port ignored); any host when absent.
+    #[serde(default)]
+    pub host: Option<String>,
+    #[serde(default = "default_prefix")]
+    pub path_prefix: String,
+    /// `http://host:port` (optionally with a base path the request path is appended to).
+    pub upstream: String,
+    /// Default mode of this route's checks (validation, injection).
+    #[serde(default)]
+    pub mode: Mode,
+    #[serde(default)]
+    pub auth: AuthRequirement,
+    /// Sensitive types masked in this route's JSON responses, on top of `[masking] types`.
+    #[serde(default)]
+    pub mask: Vec<SensitiveType>,
+}
+
+fn default_prefix() -> String {
+    "/".to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM certificate chain.
+    pub cert: PathBuf,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForwardingConfig {
+    /// Peers whose `X-Forwarded-For` / `Forwarded` headers are believed (load balancers in
+    /// front of the gateway). From anyone else those headers are replaced, never trusted.
+    #[serde(default)]
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+/// Time limits on every phase, in milliseconds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TimeoutConfig {
+    /// From connection (or the previous request) to the end of the request headers: what stops
+    /// slow-loris clients.
+    pub header_read_ms: u64,
+    /// Reading the whole request body.
+    pub request_body_ms: u64,
+    pub upstream_connect_ms: u64,
+    /// From sending the request upstream to the end of the response body.
+    pub upstream_response_ms: u64,
+    /// An idle keep-alive connection is closed after this.
+    pub idle_ms: u64,
+    /// On shutdown, in-flight requests get this long to finish.
+    pub shutdown_drain_ms: u64,
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        TimeoutConfig {
+            header_read_ms: 10_000,
+            request_body_ms: 30_000,
+            upstream_connect_ms: 2_000,
+            upstream_response_ms: 30_000,
+            idle_ms: 60_000,
+            shutdown_drain_ms: 30_000,
+        }
+    }
+}
+
+impl TimeoutConfig {
+    pub fn header_read(&self) -> Duration {
+        Duration::from_millis(self.header_read_ms)
+    }
+    pub fn request_body(&self) -> Duration {
+        Duration::from_millis(self.request_body_ms)
+    }
+    pub fn upstream_connect(&self) -> Duration {
+        Duration::from_millis(self.upstream_connect_ms)
+    }
+    pub fn upstream_response(&self) -> Duration {
+        Duration::from_millis(self.upstream_response_ms)
+    }
+    pub fn idle(&self) -> Duration {
+        Duration::from_millis(self.idle_ms)
+    }
+    pub fn shutdown_drain(&self) -> Duration {
+        Duration::from_millis(self.shutdown_drain_ms)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitConfig {
+    /// Request line and headers together.
+    pub max_header_bytes: usize,
+    pub max_headers: usize,
+    /// Larger request bodies get 413 before anything is forwarded.
+    pub max_request_body_bytes: usize,
+    /// JSON responses up to this size are buffered for masking and validation; larger ones
+    /// stream through unchanged (and are counted).
+    pub max_buffered_response_bytes: usize,
+    /// Connections beyond this are accepted and closed at once.
+    pub max_connections: usize,
+}
+
+impl Default for LimitConfig {
+    fn default() -> Self {
+        LimitConfig {
+            max_header_bytes: 16 * 1024,
+            max_headers: 100,
+            max_request_body_bytes: 1024 * 1024,
+            max_buffered_response_bytes: 4 * 1024 * 1024,
+            max_connections: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TapConfig {
+    /// Exchange JSONL written here (what `rampart discover` reads); `--tap` sets it too.
+    pub file: Option<PathBuf>,
+    /// Exchanges waiting for the writer; when full, copies are dropped and counted — a request
+    /// never waits for the tap.
+    pub queue: usize,
+    /// Bodies kept per exchange, each way; longer ones are kept as a prefix, marked truncated.
+    pub max_body_bytes: usize,
+}
+
+impl Default for TapConfig {
+    fn default() -> Self {
+        TapConfig { file: None, queue: 8192, max_body_bytes: 64 * 1024 }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MaskingConfig {
+    /// Sensitive types masked in every route's JSON responses (`card-number`, `sg-nric`, …).
+    pub types: Vec<SensitiveType>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccessLogConfig {
+    /// One JSON line per request on standard output.
+    pub enabled: bool,
+}
+
+impl Default for AccessLogConfig {
+    fn default() -> Self {
+        AccessLogConfig { enabled: true }
+    }
+}
+
+/// A configuration that could not be read or does not hold together.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax { path: String, line: usize, column: usize, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl GatewayConfig {
+    pub fn load(path: &Path) -> Result<GatewayConfig, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        GatewayConfig::parse(&shown, &text)
+    }
+
+    /// Parses and checks a configuration; `path` only names it in errors.
+    pub fn parse(path: &str, text: &str) -> Result<GatewayConfig, ConfigError> {
+        let config: GatewayConfig = toml::from_str(text).map_err(|error| {
+            let (line, column) = error.span().map_or((0, 0), |span| line_and_column(text, span.start));
+            ConfigError::Syntax { path: path.to_owned(), line, column, message: error.message().to_owned() }
+        })?;
+        config.check().map_err(|message| ConfigError::Invalid { path: path.to_owned(), message })?;
+        Ok(config)
+    }
+
+    /// What serde cannot say: upstream URLs, prefixes, limits that make sense together.
+    pub fn check(&self) -> Result<(), String> {
+        for (index, route) in self.routes.iter().enumerate() {
+            let at = format!("routes[{index}]");
+            crate::route::Upstream::parse(&route.upstream).map_err(|e| format!("{at}.upstream: {e}"))?;
+            if !route.path_prefix.starts_with('/') {
+                return Err(format!("{at}.path_prefix: must start with `/` (got {:?})", route.path_prefix));
+            }
+        }
+        if self.limits.max_header_bytes < 1024 {
+            return Err("limits.max_header_bytes: at least 1024".to_owned());
+        }
+        if self.tap.queue == 0 {
+            return Err("tap.queue: at least 1".to_owned());
+        }
+        if self.listen == self.admin_listen && self.listen.port() != 0 {
+            return Err("admin_listen: must differ from listen".to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// 1-based line and column of byte `offset`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_reads() {
+        let config = GatewayConfig::parse(
+            "rampart.toml",
+            r#"
+listen = "127.0.0.1:8443"
+admin_listen = "127.0.0.1:9902"
+
+[[routes]]
+name = "bank"
+path_prefix = "/v2"
+upstream = "http://127.0.0.1:3000"
+mode = "block"
+auth = "required"
+mask = ["card-number", "sg-nric"]
+
+[forwarding]
+trusted_proxies = ["10.0.0.0/8", "::1/128"]
+
+[timeouts]
+header_read_ms = 5000
+
+[tap]
+queue = 100
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.routes[0].mode, Mode::Block);
+        assert_eq!(config.routes[0].mask, vec![SensitiveType::CardNumber, SensitiveType::SgNric]);
+        assert_eq!(config.timeouts.header_read_ms, 5000);
+        assert_eq!(config.timeouts.upstream_connect_ms, 2000);
+        assert_eq!(config.forwarding.trusted_proxies.len(), 2);
+    }
+
+    #[test]
+    fn errors_name_the_line_and_the_field() {
+        let error = GatewayConfig::parse(
+            "g.toml",
+            "listen = \"127.0.0.1:1\"\n[[routes]]\nupstream = \"http://x:1\"\nmode = \"blok\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(error.starts_with("g.toml:4:"), "{error}");
+        assert!(error.contains("blok"), "{error}");
+        let error = GatewayConfig::parse("g.toml", "[timeouts]\nheader_read = 5\n").unwrap_err().to_string();
+        assert!(error.starts_with("g.toml:2:") && error.contains("header_read"), "{error}");
+        let error =
+            GatewayConfig::parse("g.toml", "[[routes]]\nupstream = \"ftp://x\"\n").unwrap_err().to_string();
+        assert!(error.contains("routes[0].upstream"), "{error}");
+    }
+}
