@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 
 mod classify;
 mod discover;
+mod gateway;
 mod table;
 
 #[derive(Parser)]
@@ -36,6 +37,9 @@ enum Command {
     Discover(discover::DiscoverArgs),
     /// Find sensitive data (cards, IBANs, APAC national IDs, contacts, secrets) in a JSON or text file.
     Classify(classify::ClassifyArgs),
+    /// Run the inline gateway: a reverse proxy that validates, authenticates, limits, blocks,
+    /// masks and taps API traffic.
+    Gateway(gateway::GatewayArgs),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Discover(args) => discover::run(args, &ui),
         Command::Classify(args) => classify::run(args, &ui),
+        Command::Gateway(args) => gateway::run(args),
     };
     match result {
         Ok(code) => code,

@@ -166,3 +166,16 @@ mod tests {
         }
     }
 }
+
+impl std::str::FromStr for SensitiveType {
+    type Err = String;
+
+    /// By stable name (`card-number`, `sg-nric`), as configs and flags spell it.
+    fn from_str(name: &str) -> Result<SensitiveType, String> {
+        SensitiveType::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.name() == name)
+            .ok_or_else(|| format!("{name:?} is not a sensitive type (e.g. card-number, sg-nric, email)"))
+    }
+}

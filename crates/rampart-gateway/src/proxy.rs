@@ -89,7 +89,7 @@ impl Proxy {
         let started = Instant::now();
         let started_at = Utc::now();
         let (mut parts, body) = request.into_parts();
-        let request_id = request_id(&mut parts.headers);
+        let request_id = request_id(&parts.headers);
         let client_ip = self.forwarding.client_ip(peer.ip(), &parts.headers);
         let host = host_of(&parts).map(str::to_owned);
         let path = parts.uri.path().to_owned();
@@ -117,6 +117,7 @@ impl Proxy {
         if let Some(tap) = &self.tap {
             tap.offer(self.exchange(
                 &parts,
+                &request_id,
                 host.as_deref(),
                 client_ip,
                 &request_body,
@@ -264,6 +265,9 @@ impl Proxy {
         *upstream_request.headers_mut() = parts.headers.clone();
         let headers = upstream_request.headers_mut();
         self.forwarding.prepare_upstream_headers(headers, peer.ip(), self.scheme, host);
+        if let Ok(value) = HeaderValue::from_str(request_id) {
+            headers.insert(X_REQUEST_ID.clone(), value);
+        }
         if let Some(host) = host
             && !headers.contains_key(header::HOST)
             && let Ok(value) = HeaderValue::from_str(host)
@@ -445,6 +449,7 @@ impl Proxy {
     fn exchange(
         &self,
         parts: &http::request::Parts,
+        request_id: &str,
         host: Option<&str>,
         client_ip: std::net::IpAddr,
         request_body: &Bytes,
@@ -469,7 +474,7 @@ impl Proxy {
             .unwrap_or_default();
         Exchange {
             v: rampart_core::EXCHANGE_FORMAT_VERSION,
-            id: parts.headers.get(&X_REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned),
+            id: Some(request_id.to_owned()),
             started_at,
             duration_ms: Some(elapsed.as_secs_f64() * 1000.0),
             client: rampart_core::Client { ip: Some(client_ip), identity: log.identity.clone() },
@@ -511,21 +516,17 @@ struct LogState {
     upstream_ms: Option<f64>,
 }
 
-/// The request's id: the client's `x-request-id` when it is a sane token, else a new one.
-fn request_id(headers: &mut http::HeaderMap) -> String {
-    let given = headers
+/// The request's id: the client's `x-request-id` when it is a sane token, else a new one
+/// (sent upstream and back to the client, but not recorded as a header the client sent).
+fn request_id(headers: &http::HeaderMap) -> String {
+    headers
         .get(&X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|id| {
             (1..=128).contains(&id.len())
                 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
-        .map(str::to_owned);
-    let id = given.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        headers.insert(X_REQUEST_ID.clone(), value);
-    }
-    id
+        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned)
 }
 
 /// The host the client addressed: `Host`, else the URI authority (HTTP/2).
