@@ -153,6 +153,19 @@ impl SensitiveType {
     }
 }
 
+impl std::str::FromStr for SensitiveType {
+    type Err = String;
+
+    /// By stable name (`card-number`, `sg-nric`), as configs and flags spell it.
+    fn from_str(name: &str) -> Result<SensitiveType, String> {
+        SensitiveType::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.name() == name)
+            .ok_or_else(|| format!("{name:?} is not a sensitive type (e.g. card-number, sg-nric, email)"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,17 +178,12 @@ mod tests {
             assert!(seen.insert(t), "{t:?} listed twice");
         }
     }
-}
 
-impl std::str::FromStr for SensitiveType {
-    type Err = String;
-
-    /// By stable name (`card-number`, `sg-nric`), as configs and flags spell it.
-    fn from_str(name: &str) -> Result<SensitiveType, String> {
-        SensitiveType::ALL
-            .iter()
-            .copied()
-            .find(|kind| kind.name() == name)
-            .ok_or_else(|| format!("{name:?} is not a sensitive type (e.g. card-number, sg-nric, email)"))
+    #[test]
+    fn types_parse_from_their_names() {
+        for kind in SensitiveType::ALL {
+            assert_eq!(kind.name().parse::<SensitiveType>(), Ok(kind));
+        }
+        assert!("credit-card".parse::<SensitiveType>().is_err());
     }
 }
