@@ -34,6 +34,9 @@ pub struct GatewayArgs {
     /// Sensitive types masked in every JSON response (repeat or comma-separate), e.g. card-number.
     #[arg(long, value_delimiter = ',')]
     mask: Vec<SensitiveType>,
+    /// OpenAPI 3.0/3.1 spec requests and responses are validated against (repeatable).
+    #[arg(long)]
+    spec: Vec<PathBuf>,
     /// Check the configuration and exit.
     #[arg(long)]
     check_config: bool,
@@ -49,14 +52,16 @@ fn parse_mode(text: &str) -> Result<Mode, String> {
 
 pub fn run(args: GatewayArgs) -> anyhow::Result<ExitCode> {
     let config = configure(&args)?;
-    if args.check_config {
-        eprintln!("configuration is valid: {} route(s)", config.routes.len());
-        return Ok(ExitCode::SUCCESS);
-    }
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async move {
-        let gateway = rampart_gateway::start(config, Checks::default(), TapTarget::FromConfig).await?;
+        let checks =
+            Checks::from_config(&config).map_err(|message| anyhow::anyhow!("configuration: {message}"))?;
+        if args.check_config {
+            eprintln!("configuration is valid: {} route(s)", config.routes.len());
+            return Ok(ExitCode::SUCCESS);
+        }
+        let gateway = rampart_gateway::start(config, checks, TapTarget::FromConfig).await?;
         eprintln!(
             "rampart gateway listening on http://{} (admin on http://{})",
             gateway.addr, gateway.admin_addr
@@ -102,6 +107,9 @@ fn configure(args: &GatewayArgs) -> anyhow::Result<GatewayConfig> {
         if !config.masking.types.contains(kind) {
             config.masking.types.push(*kind);
         }
+    }
+    if !args.spec.is_empty() {
+        config.validate.get_or_insert_with(Default::default).specs.extend(args.spec.iter().cloned());
     }
     if let Some(tap) = &args.tap {
         config.tap.file = Some(tap.clone());

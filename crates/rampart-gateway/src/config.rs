@@ -62,6 +62,9 @@ pub struct GatewayConfig {
     pub masking: MaskingConfig,
     #[serde(default)]
     pub access_log: AccessLogConfig,
+    /// The positive security model: OpenAPI specs requests and responses are checked against.
+    #[serde(default)]
+    pub validate: Option<rampart_validate::ValidateConfig>,
 }
 
 fn default_listen() -> SocketAddr {
@@ -85,6 +88,7 @@ impl Default for GatewayConfig {
             tap: TapConfig::default(),
             masking: MaskingConfig::default(),
             access_log: AccessLogConfig::default(),
+            validate: None,
         }
     }
 }

@@ -179,13 +179,8 @@ impl Proxy {
         };
 
         // Phase 1: who is calling, and are they blocked? (before anything is read)
-        let facts = RequestFacts {
-            client_ip,
-            method: &parts.method,
-            path: parts.uri.path(),
-            query: parts.uri.query(),
-            headers: &parts.headers,
-        };
+        let facts =
+            RequestFacts { client_ip, method: &parts.method, uri: &parts.uri, headers: &parts.headers };
         let early = self.checks.before_body(&facts, route, Utc::now());
         log.identity = early.identity.clone();
         if let Some(refusal) = self.apply(early.outcome, route, log, request_id) {
@@ -237,15 +232,11 @@ impl Proxy {
         };
 
         // Phase 3: the checks that need the body (spec, injection).
-        let facts = RequestFacts {
-            client_ip,
-            method: &parts.method,
-            path: parts.uri.path(),
-            query: parts.uri.query(),
-            headers: &parts.headers,
-        };
-        let late = self.checks.with_body(&facts, route, &request_body);
-        if let Some(refusal) = self.apply(late, Some(route), log, request_id) {
+        let facts =
+            RequestFacts { client_ip, method: &parts.method, uri: &parts.uri, headers: &parts.headers };
+        let late = self.checks.with_body(&facts, route, &request_body, request_id);
+        let operation = late.operation;
+        if let Some(refusal) = self.apply(late.outcome, Some(route), log, request_id) {
             return Served::Answered(refusal);
         }
 
@@ -356,8 +347,7 @@ impl Proxy {
         // Response checks (spec conformance: undeclared statuses and properties).
         if is_json {
             let outcome = self.checks.response(
-                &facts,
-                route,
+                operation,
                 response_parts.status,
                 &response_parts.headers,
                 &response_body,
