@@ -55,8 +55,9 @@ pub fn run(args: GatewayArgs) -> anyhow::Result<ExitCode> {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     runtime.block_on(async move {
-        let checks =
-            Checks::from_config(&config).map_err(|message| anyhow::anyhow!("configuration: {message}"))?;
+        let checks = Checks::from_config(&config)
+            .await
+            .map_err(|message| anyhow::anyhow!("configuration: {message}"))?;
         if args.check_config {
             eprintln!("configuration is valid: {} route(s)", config.routes.len());
             return Ok(ExitCode::SUCCESS);

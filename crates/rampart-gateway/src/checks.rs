@@ -9,13 +9,17 @@
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
-use rampart_validate::{OperationId, SpecValidator, render_problem};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use rampart_auth::{AuthOutcome, Authenticator, CredentialKind};
+use rampart_injection::{InjectionKind, Inspector};
+use rampart_limits::{BlockHit, Blocklist, LimitContext, MatchedOn, RateLimiter};
+use rampart_validate::{OperationId, RouteMatch, SpecValidator, render_problem};
 
-use crate::config::{GatewayConfig, Mode};
+use crate::config::{AuthRequirement, GatewayConfig, Mode};
 use crate::route::Route;
 
 /// What the checks see of a request before its body.
@@ -93,32 +97,149 @@ pub struct BodyCheck {
 #[derive(Default)]
 pub struct Checks {
     validator: Option<Arc<SpecValidator>>,
+    authenticator: Option<Arc<Authenticator>>,
+    rate_limiter: Option<Arc<RateLimiter>>,
+    blocklist: Option<Arc<Blocklist>>,
+    inspector: Option<Inspector>,
+    /// Rate limiters measure time from here.
+    epoch: Option<Instant>,
+    /// Background tasks (JWKS refresh, idle-key eviction, block-file watcher), stopped on drop.
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Checks {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
 }
 
 impl Checks {
-    /// Builds the checks a configuration asks for.
-    pub fn from_config(config: &GatewayConfig) -> Result<Checks, String> {
-        let validator = match &config.validate {
-            Some(validate) if !validate.specs.is_empty() => {
-                let validator =
-                    SpecValidator::from_config(validate.clone()).map_err(|e| format!("validate: {e}"))?;
-                tracing::info!(operations = validator.operation_count(), "positive security model loaded");
-                Some(Arc::new(validator))
+    /// Builds the checks a configuration asks for, and starts their background tasks (so it
+    /// must run inside the tokio runtime). Fails, naming the section and field, on anything the
+    /// gateway must not start without (a spec that does not load, a JWKS that cannot be fetched).
+    pub async fn from_config(config: &GatewayConfig) -> Result<Checks, String> {
+        let mut checks = Checks::default();
+        if let Some(validate) = config.validate.as_ref().filter(|v| !v.specs.is_empty()) {
+            let validator =
+                SpecValidator::from_config(validate.clone()).map_err(|e| format!("validate: {e}"))?;
+            tracing::info!(operations = validator.operation_count(), "positive security model loaded");
+            checks.validator = Some(Arc::new(validator));
+        }
+        if let Some(auth) = &config.auth {
+            let authenticator =
+                Arc::new(Authenticator::from_config(auth).await.map_err(|e| format!("auth: {e}"))?);
+            if let Some(task) = authenticator.spawn_refresh() {
+                checks.tasks.push(task);
             }
-            _ => None,
-        };
-        Ok(Checks { validator })
+            checks.authenticator = Some(authenticator);
+        }
+        let epoch = Instant::now();
+        checks.epoch = Some(epoch);
+        if config.rate_limits.enabled {
+            let limiter = Arc::new(RateLimiter::new(&config.rate_limits, epoch).map_err(|e| e.to_string())?);
+            checks.tasks.push(limiter.spawn_evictor(std::time::Duration::from_secs(30)));
+            checks.rate_limiter = Some(limiter);
+        }
+        let (blocklist, report) = Blocklist::new(&config.blocklist, Utc::now()).map_err(|e| e.to_string())?;
+        tracing::info!(?report, "blocklist loaded");
+        let blocklist = Arc::new(blocklist);
+        checks.tasks.push(blocklist.spawn_watcher());
+        checks.blocklist = Some(blocklist);
+        if config.injection.enabled {
+            checks.inspector =
+                Some(Inspector::new(config.injection.clone()).map_err(|e| format!("injection: {e}"))?);
+        }
+        Ok(checks)
     }
 
-    pub fn before_body(
-        &self,
-        _facts: &RequestFacts<'_>,
-        _route: Option<&Route>,
-        _now: DateTime<Utc>,
-    ) -> Early {
-        Early { outcome: Outcome::Pass, identity: None }
+    /// Where detections add block decisions (expiring), without a restart.
+    pub fn decisions(&self) -> Option<Arc<Blocklist>> {
+        self.blocklist.clone()
     }
 
+    /// Blocks, credentials and rate limits: decided from the request line and headers alone.
+    pub fn before_body(&self, facts: &RequestFacts<'_>, route: Option<&Route>, now: DateTime<Utc>) -> Early {
+        // A blocked address is refused before any work is spent on it (a JWT costs 65 µs).
+        if let Some(blocklist) = &self.blocklist
+            && let Some(hit) = blocklist.is_blocked(facts.client_ip, None, None, now)
+        {
+            return Early { outcome: Outcome::Refuse(blocked(&hit)), identity: None };
+        }
+        let mut identity = None;
+        let mut fingerprint = None;
+        if let Some(authenticator) = &self.authenticator
+            && route.is_none_or(|r| r.auth != AuthRequirement::None)
+        {
+            match authenticator.check(facts.headers, facts.query(), now.timestamp()) {
+                AuthOutcome::Authenticated(who) => {
+                    fingerprint = Some(who.fingerprint.to_hex());
+                    identity = Some(match who.via {
+                        CredentialKind::Jwt => format!("jwt:{}", who.subject),
+                        CredentialKind::ApiKey => format!("apikey:{}", who.subject),
+                    });
+                }
+                AuthOutcome::Rejected(rejection) => {
+                    let mut refusal =
+                        Refusal::new(StatusCode::UNAUTHORIZED, rejection.reason, rejection.detail).enforced();
+                    refusal.headers.push((
+                        header::WWW_AUTHENTICATE,
+                        HeaderValue::from_static("Bearer error=\"invalid_token\""),
+                    ));
+                    return Early { outcome: Outcome::Refuse(refusal), identity: None };
+                }
+                AuthOutcome::Anonymous if route.is_some_and(|r| r.auth == AuthRequirement::Required) => {
+                    let mut refusal = Refusal::new(
+                        StatusCode::UNAUTHORIZED,
+                        "auth-required",
+                        "this route needs a bearer token or an API key",
+                    )
+                    .enforced();
+                    refusal.headers.push((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+                    return Early { outcome: Outcome::Refuse(refusal), identity: None };
+                }
+                AuthOutcome::Anonymous => {}
+            }
+        }
+        if identity.is_some()
+            && let Some(blocklist) = &self.blocklist
+            && let Some(hit) =
+                blocklist.is_blocked(facts.client_ip, identity.as_deref(), fingerprint.as_deref(), now)
+        {
+            return Early { outcome: Outcome::Refuse(blocked(&hit)), identity };
+        }
+        if let (Some(limiter), Some(epoch)) = (&self.rate_limiter, self.epoch) {
+            let template = self.validator.as_ref().and_then(|validator| {
+                match validator.route(facts.method, facts.path()) {
+                    RouteMatch::Operation { operation, .. } => {
+                        validator.operation(operation).map(|op| op.template.as_str())
+                    }
+                    _ => None,
+                }
+            });
+            let context = LimitContext {
+                ip: facts.client_ip,
+                identity: identity.as_deref(),
+                method: facts.method.as_str(),
+                path: facts.path(),
+                route: template,
+            };
+            if let Err(throttled) = limiter.check(&context, Instant::now().max(epoch)) {
+                let mut refusal = Refusal::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    format!("rule {}: retry in {} s", throttled.rule, throttled.retry_after_secs()),
+                )
+                .enforced();
+                refusal.headers.push((header::RETRY_AFTER, HeaderValue::from(throttled.retry_after_secs())));
+                return Early { outcome: Outcome::Refuse(refusal), identity };
+            }
+        }
+        Early { outcome: Outcome::Pass, identity }
+    }
+
+    /// The positive security model and injection signatures, on the whole request.
     pub fn with_body(
         &self,
         facts: &RequestFacts<'_>,
@@ -126,30 +247,58 @@ impl Checks {
         body: &Bytes,
         request_id: &str,
     ) -> BodyCheck {
-        let Some(validator) = &self.validator else {
-            return BodyCheck { outcome: Outcome::Pass, operation: None };
-        };
-        let check = validator.check(facts.method, facts.uri, facts.headers, body);
-        if check.violations.is_empty() {
-            return BodyCheck { outcome: Outcome::Pass, operation: check.operation };
-        }
-        let first = &check.violations[0];
-        let detail = check
-            .violations
-            .iter()
-            .map(|v| format!("{} at {}", v.kind.id(), v.pointer))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let problem = render_problem(&check.violations, Some(request_id));
-        let mut refusal = Refusal::new(problem.status, first.kind.id(), detail);
-        refusal.body = Some(Bytes::from(problem.body));
-        if !check.allowed_methods.is_empty() {
-            let allow = check.allowed_methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
-            if let Ok(value) = HeaderValue::from_str(&allow) {
-                refusal.headers.push((http::header::ALLOW, value));
+        let mut operation = None;
+        if let Some(validator) = &self.validator {
+            let check = validator.check(facts.method, facts.uri, facts.headers, body);
+            operation = check.operation;
+            if let Some(first) = check.violations.first() {
+                let detail = check
+                    .violations
+                    .iter()
+                    .map(|v| format!("{} at {}", v.kind.id(), v.pointer))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let problem = render_problem(&check.violations, Some(request_id));
+                let mut refusal = Refusal::new(problem.status, first.kind.id(), detail);
+                refusal.body = Some(Bytes::from(problem.body));
+                if !check.allowed_methods.is_empty() {
+                    let allow =
+                        check.allowed_methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+                    if let Ok(value) = HeaderValue::from_str(&allow) {
+                        refusal.headers.push((header::ALLOW, value));
+                    }
+                }
+                return BodyCheck { outcome: Outcome::Refuse(refusal), operation };
             }
         }
-        BodyCheck { outcome: Outcome::Refuse(refusal), operation: check.operation }
+        if let Some(inspector) = &self.inspector {
+            let path_and_query = facts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+            let content_type = facts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+            let hits = inspector.inspect(facts.method, path_and_query, facts.headers, content_type, body);
+            if let Some(hit) = hits.first() {
+                let reason = match hit.kind {
+                    InjectionKind::Sqli => "sqli",
+                    InjectionKind::Xss => "xss",
+                };
+                let detail = hits
+                    .iter()
+                    .map(|hit| {
+                        format!(
+                            "{:?} in {:?} ({})",
+                            hit.kind,
+                            hit.location,
+                            hit.fingerprint.as_deref().unwrap_or("-")
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                return BodyCheck {
+                    outcome: Outcome::Refuse(Refusal::new(StatusCode::FORBIDDEN, reason, detail)),
+                    operation,
+                };
+            }
+        }
+        BodyCheck { outcome: Outcome::Pass, operation }
     }
 
     /// Checks a buffered JSON response against its operation: an undeclared status or property
@@ -178,4 +327,21 @@ impl Checks {
     pub fn inspects_responses(&self, _route: &Route) -> bool {
         self.validator.is_some()
     }
+}
+
+/// A refusal for a blocklist hit: 403 with what matched, enforced in every mode.
+fn blocked(hit: &BlockHit) -> Refusal {
+    let reason = match hit.matched {
+        MatchedOn::Ip | MatchedOn::Cidr(_) => "blocked-ip",
+        MatchedOn::Identity => "blocked-identity",
+        MatchedOn::TokenFingerprint => "blocked-token",
+    };
+    let until =
+        hit.expires_at.map_or_else(|| "no expiry".to_owned(), |t| format!("until {}", t.to_rfc3339()));
+    Refusal::new(
+        StatusCode::FORBIDDEN,
+        reason,
+        format!("{} ({}, {}, entry {})", hit.reason, hit.source, until, hit.entry_id),
+    )
+    .enforced()
 }

@@ -36,7 +36,7 @@ pub enum AuthRequirement {
     None,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GatewayConfig {
     /// Where clients connect.
@@ -65,6 +65,18 @@ pub struct GatewayConfig {
     /// The positive security model: OpenAPI specs requests and responses are checked against.
     #[serde(default)]
     pub validate: Option<rampart_validate::ValidateConfig>,
+    /// JWT and API-key checks.
+    #[serde(default)]
+    pub auth: Option<rampart_auth::AuthConfig>,
+    /// GCRA limits; on by default, with strict limits on login and token endpoints.
+    #[serde(default)]
+    pub rate_limits: rampart_limits::RateLimitConfig,
+    /// Blocked and allowed IPs, CIDRs, identities and tokens (files reloaded when they change).
+    #[serde(default)]
+    pub blocklist: rampart_limits::BlocklistConfig,
+    /// SQL injection and XSS signatures on parameters and bodies.
+    #[serde(default)]
+    pub injection: rampart_injection::InjectionConfig,
 }
 
 fn default_listen() -> SocketAddr {
@@ -89,6 +101,10 @@ impl Default for GatewayConfig {
             masking: MaskingConfig::default(),
             access_log: AccessLogConfig::default(),
             validate: None,
+            auth: None,
+            rate_limits: Default::default(),
+            blocklist: Default::default(),
+            injection: Default::default(),
         }
     }
 }

@@ -23,7 +23,7 @@ fn with_spec(mut config: GatewayConfig, mode: Mode, strict: bool) -> GatewayConf
 
 async fn start_gateway(mode: Mode, strict: bool) -> rampart_gateway::RunningGateway {
     let config = with_spec(config(upstream().await), mode, strict);
-    let checks = Checks::from_config(&config).unwrap();
+    let checks = Checks::from_config(&config).await.unwrap();
     start(config, checks, TapTarget::FromConfig).await.unwrap()
 }
 
