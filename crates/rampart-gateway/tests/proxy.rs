@@ -279,3 +279,40 @@ async fn the_tap_file_is_exchange_jsonl_that_discovery_reads() {
         assert_eq!(exchange.source.kind, rampart_core::SourceKind::Gateway);
     }
 }
+
+#[tokio::test]
+async fn a_full_tap_queue_drops_copies_and_never_delays_requests() {
+    let upstream = upstream().await;
+    // A queue of one that nobody reads: every copy after the first is dropped.
+    let (tap, _receiver, stats) = Tap::channel(1);
+    let gateway = start(config(upstream), Checks::default(), TapTarget::Channel(tap)).await.unwrap();
+    for _ in 0..20 {
+        assert_eq!(get(gateway.addr, "/v2/customers/me").await.status, StatusCode::OK);
+    }
+    assert_eq!(stats.offered.load(std::sync::atomic::Ordering::Relaxed), 20);
+    assert_eq!(stats.dropped.load(std::sync::atomic::Ordering::Relaxed), 19);
+    let metrics = reqwest_free_get(gateway.admin_addr, "/metrics").await;
+    assert!(metrics.contains("rampart_tap_dropped_total 19"), "{metrics}");
+    gateway.shutdown().await;
+}
+
+/// A plain GET over one HTTP/1.1 connection, for the admin listener.
+async fn reqwest_free_get(addr: std::net::SocketAddr, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(format!("GET {path} HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).await.unwrap();
+    reply
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer_on_the_admin_listener() {
+    let upstream = upstream().await;
+    let gateway = start(config(upstream), Checks::default(), TapTarget::FromConfig).await.unwrap();
+    assert!(reqwest_free_get(gateway.admin_addr, "/healthz").await.starts_with("HTTP/1.1 200"));
+    assert!(reqwest_free_get(gateway.admin_addr, "/readyz").await.starts_with("HTTP/1.1 200"));
+    gateway.shutdown().await;
+}
