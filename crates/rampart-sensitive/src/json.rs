@@ -61,7 +61,9 @@ impl Frame {
 /// What the walker reports.
 pub(crate) trait Visitor {
     /// A string or number; `frames` is the path to it.
-    fn scalar(&mut self, frames: &[Frame], value: &str);
+    /// A string or number; `frames` is the path to it, `raw` the bytes of its token in the
+    /// document (a string's with its quotes), for editing it in place.
+    fn scalar(&mut self, frames: &[Frame], value: &str, raw: std::ops::Range<usize>);
     /// An object opened (its frame is the last of `frames`, before its first key).
     fn object_start(&mut self, _frames: &[Frame]) {}
     /// An object closed (its frame is still the last of `frames`).
@@ -251,7 +253,9 @@ impl<'a> Walker<'a> {
                     }
                 }
                 Some(b'"') => {
+                    let token_start = self.pos;
                     let value = self.read_string()?;
+                    let raw = token_start..self.pos;
                     let value: &str = &value;
                     if let Some(frame) = self.depth.checked_sub(1).map(|d| &self.frames[d])
                         && !frame.is_array
@@ -264,7 +268,7 @@ impl<'a> Walker<'a> {
                             frame.has_private_key |= marks.1;
                         }
                     }
-                    visitor.scalar(&self.frames[..self.depth], value);
+                    visitor.scalar(&self.frames[..self.depth], value, raw);
                 }
                 Some(b'-' | b'0'..=b'9') => {
                     let start = self.pos;
@@ -273,7 +277,7 @@ impl<'a> Walker<'a> {
                         self.pos += 1;
                     }
                     let number = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or_default();
-                    visitor.scalar(&self.frames[..self.depth], number);
+                    visitor.scalar(&self.frames[..self.depth], number, start..self.pos);
                 }
                 Some(b't') => self.literal(b"true")?,
                 Some(b'f') => self.literal(b"false")?,
@@ -491,7 +495,7 @@ mod tests {
     struct Collect(Vec<(String, String)>);
 
     impl Visitor for Collect {
-        fn scalar(&mut self, frames: &[Frame], value: &str) {
+        fn scalar(&mut self, frames: &[Frame], value: &str, _raw: std::ops::Range<usize>) {
             self.0.push((pointer(frames), value.to_owned()));
         }
         fn object_end(&mut self, _frames: &[Frame]) {}

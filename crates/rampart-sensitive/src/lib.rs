@@ -327,10 +327,71 @@ impl Classifier {
     /// service-account object (`"type": "service_account"` with a `private_key`) is reported
     /// at the object's pointer.
     pub fn scan_json(&self, json: &[u8]) -> Result<Vec<Detection>, ScanError> {
-        let mut visitor =
-            JsonScan { classifier: self, found: Vec::new(), detections: Vec::new(), objects: Vec::new() };
+        let mut visitor = JsonScan {
+            classifier: self,
+            raw: 0..0,
+            masking: None,
+            found: Vec::new(),
+            detections: Vec::new(),
+            objects: Vec::new(),
+        };
         json::walk(json, self.config.max_depth, &mut visitor)?;
         Ok(visitor.detections)
+    }
+
+    /// Masks every value of `kinds` in a JSON document, in place: the document's bytes are kept
+    /// as they are but for the masked values (formatting, key order and numbers untouched), so
+    /// the gateway can mask a response without parsing it into a tree and writing it again.
+    /// `Ok(None)` when nothing of those kinds is in it. A masked JSON number becomes a string.
+    pub fn mask_json(&self, json: &[u8], kinds: &[SensitiveType]) -> Result<Option<MaskedJson>, ScanError> {
+        if kinds.is_empty() {
+            return Ok(None);
+        }
+        let mut visitor = JsonScan {
+            classifier: self,
+            raw: 0..0,
+            masking: Some(Masking { kinds, edits: Vec::new() }),
+            found: Vec::new(),
+            detections: Vec::new(),
+            objects: Vec::new(),
+        };
+        json::walk(json, self.config.max_depth, &mut visitor)?;
+        let Some(Masking { mut edits, .. }) = visitor.masking else { return Ok(None) };
+        if edits.is_empty() {
+            return Ok(None);
+        }
+        // Held members are classified when their object closes: put the edits back in order.
+        edits.sort_by_key(|edit| edit.raw.start);
+        let mut body = Vec::with_capacity(json.len() + 16);
+        let mut copied = 0;
+        let mut count = 0;
+        for edit in &edits {
+            if edit.raw.start < copied || edit.raw.end > json.len() {
+                continue;
+            }
+            body.extend_from_slice(&json[copied..edit.raw.start]);
+            let mut masked = edit.value.clone();
+            let mut limit = masked.len();
+            let mut spans = edit.spans.clone();
+            spans.sort_by_key(|(_, (start, end))| (std::cmp::Reverse(*start), std::cmp::Reverse(*end)));
+            for (kind, (start, end)) in spans {
+                if end > limit
+                    || start >= end
+                    || !edit.value.is_char_boundary(start)
+                    || !edit.value.is_char_boundary(end)
+                {
+                    continue;
+                }
+                masked
+                    .replace_range(start..end, &mask::mask(kind, &edit.value[start..end], &self.config.mask));
+                limit = start;
+                count += 1;
+            }
+            push_json_string(&mut body, &masked);
+            copied = edit.raw.end;
+        }
+        body.extend_from_slice(&json[copied..]);
+        Ok(Some(MaskedJson { body, count }))
     }
 
     /// Free text (logs, form bodies, unknown payloads): no field names, so only what values
@@ -512,10 +573,55 @@ fn worth_scanning(value: &str) -> bool {
 
 struct JsonScan<'c> {
     classifier: &'c Classifier,
+    /// The raw token of the value being classified (for masking in place).
+    raw: std::ops::Range<usize>,
+    /// Set when masking: the kinds to mask and the edits found so far (no detections then).
+    masking: Option<Masking<'c>>,
     found: Vec<Found>,
     detections: Vec<Detection>,
     /// The open objects, outermost first (allocations reused from object to object).
     objects: Vec<OpenObject>,
+}
+
+/// A JSON document with sensitive values masked in place ([`Classifier::mask_json`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaskedJson {
+    pub body: Vec<u8>,
+    /// Values masked.
+    pub count: usize,
+}
+
+/// What masking collects while walking.
+struct Masking<'k> {
+    kinds: &'k [SensitiveType],
+    edits: Vec<Edit>,
+}
+
+/// One value to rewrite: its raw token, its decoded text and the spans to mask in it.
+struct Edit {
+    raw: std::ops::Range<usize>,
+    value: String,
+    spans: Vec<(SensitiveType, (usize, usize))>,
+}
+
+/// `text` as a JSON string literal.
+fn push_json_string(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    for c in text.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            c if (c as u32) < 0x20 => out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes()),
+            c => {
+                let mut utf8 = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
 }
 
 /// Generic members (`value`, `number`, …) held back per object until its type is known.
@@ -535,7 +641,7 @@ struct OpenObject {
     personal_seen: bool,
     /// Generic members met before any type member: key, value, own info. Only the first
     /// `held` entries are live; the strings are reused.
-    held_members: Vec<(String, String, KeyInfo)>,
+    held_members: Vec<(String, String, KeyInfo, std::ops::Range<usize>)>,
     held: usize,
 }
 
@@ -551,6 +657,18 @@ impl JsonScan<'_> {
         if self.found.is_empty() {
             return;
         }
+        if let Some(masking) = &mut self.masking {
+            let spans: Vec<(SensitiveType, (usize, usize))> = self
+                .found
+                .iter()
+                .filter(|f| masking.kinds.contains(&f.kind))
+                .map(|f| (f.kind, f.span))
+                .collect();
+            if !spans.is_empty() {
+                masking.edits.push(Edit { raw: self.raw.clone(), value: value.to_owned(), spans });
+            }
+            return;
+        }
         let pointer = pointer();
         for &f in &self.found {
             let detection = self.classifier.detection(f, value, Location::Body { pointer: pointer.clone() });
@@ -560,6 +678,7 @@ impl JsonScan<'_> {
 
     /// Keeps a member until its object closes; false when the object holds too many already.
     fn hold(&mut self, depth: usize, key: &str, value: &str, info: KeyInfo) -> bool {
+        let raw = self.raw.clone();
         let Some(object) = self.objects.get_mut(depth) else { return false };
         if object.held >= MAX_HELD_MEMBERS {
             return false;
@@ -567,12 +686,13 @@ impl JsonScan<'_> {
         if object.held == object.held_members.len() {
             object.held_members.push(Default::default());
         }
-        let (held_key, held_value, held_info) = &mut object.held_members[object.held];
+        let (held_key, held_value, held_info, held_raw) = &mut object.held_members[object.held];
         held_key.clear();
         held_key.push_str(key);
         held_value.clear();
         held_value.push_str(value);
         *held_info = info;
+        *held_raw = raw;
         object.held += 1;
         true
     }
@@ -663,7 +783,8 @@ impl json::Visitor for JsonScan<'_> {
         object.held = 0;
     }
 
-    fn scalar(&mut self, frames: &[json::Frame], value: &str) {
+    fn scalar(&mut self, frames: &[json::Frame], value: &str, raw: std::ops::Range<usize>) {
+        self.raw = raw;
         let Some(holder) = frames.last() else {
             self.classify_member(None, value, || json::pointer(frames));
             return;
@@ -751,7 +872,8 @@ impl json::Visitor for JsonScan<'_> {
         let held = std::mem::take(&mut object.held_members);
         let (count, sibling_hint, personal_seen) = (object.held, object.sibling_hint, object.personal_seen);
         object.held = 0;
-        for (key, value, info) in &held[..count] {
+        for (key, value, info, raw) in &held[..count] {
+            self.raw = raw.clone();
             let hint = if info.bare_name && info.hint.is_none() {
                 // Open Banking's `{SchemeName, Identification, Name}`: the account's holder.
                 let names_an_account = matches!(
@@ -779,6 +901,29 @@ impl json::Visitor for JsonScan<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masking_in_place_keeps_everything_but_the_masked_values() {
+        let classifier = Classifier::new(ClassifierConfig::default());
+        let body = "{\n  \"customer\": {\"nric\": \"S1234567D\", \"note\": \"caf\\u00e9 \\\"vip\\\"\"},\n  \"cards\": [{\"cardNumber\": \"4111 1111 1111 1111\", \"balance\": 12.50}],\n  \"pan\": 4111111111111111,\n  \"ids\": [{\"value\": \"S7654321F\", \"type\": \"NRIC\"}]\n}";
+        let kinds = [SensitiveType::CardNumber, SensitiveType::SgNric];
+        let masked = classifier.mask_json(body.as_bytes(), &kinds).unwrap().unwrap();
+        let text = String::from_utf8(masked.body).unwrap();
+        assert_eq!(masked.count, 4, "{text}");
+        for raw in ["S1234567D", "4111 1111 1111 1111", "4111111111111111", "S7654321F"] {
+            assert!(!text.contains(raw), "{raw} left in {text}");
+        }
+        // Formatting, escapes, key order and unmasked numbers are the document's own.
+        assert!(text.starts_with("{\n  \"customer\": {\"nric\": \""), "{text}");
+        assert!(text.contains("\"note\": \"caf\\u00e9 \\\"vip\\\"\""), "{text}");
+        assert!(text.contains("\"balance\": 12.50"), "{text}");
+        assert!(text.contains("4111 11** **** 1111"), "{text}");
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(parsed["pan"].is_string());
+        assert!(classifier.mask_json(b"{\"status\":\"ok\"}", &kinds).unwrap().is_none());
+        assert!(classifier.mask_json(body.as_bytes(), &[]).unwrap().is_none());
+        assert!(classifier.mask_json(b"{\"a\":", &kinds).is_err());
+    }
 
     #[test]
     fn timestamps_are_recognised_strictly() {
