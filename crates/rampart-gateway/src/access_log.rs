@@ -71,6 +71,7 @@ impl AccessLog {
 }
 
 fn write_lines(receiver: Receiver<String>) {
+    crate::tap::yield_to_request_threads();
     let stdout = std::io::stdout();
     while let Ok(line) = receiver.recv() {
         let mut out = stdout.lock();
