@@ -369,6 +369,15 @@ queue = 100
     }
 
     #[test]
+    fn the_example_configuration_reads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/rampart.toml");
+        let config = GatewayConfig::load(&path).unwrap();
+        assert_eq!(config.routes.len(), 2);
+        assert!(config.auth.is_some() && config.validate.is_some());
+        assert_eq!(config.blocklist.entries.len(), 1);
+    }
+
+    #[test]
     fn errors_name_the_line_and_the_field() {
         let error = GatewayConfig::parse(
             "g.toml",
