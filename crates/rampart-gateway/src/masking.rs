@@ -32,6 +32,44 @@ impl ResponseMasker {
         let masked = self.classifier.mask_json(body, kinds).ok()??;
         Some(Masked { body: masked.body, count: masked.count })
     }
+
+    /// A request path fit for the access log: a segment that is an identifier worth hiding
+    /// (`/customers/S1234567D`, `/cards/4111…`, an email) is masked as its type says; the rest
+    /// is kept, so the line still shows which endpoint was called.
+    pub fn log_safe_path<'p>(&self, path: &'p str) -> std::borrow::Cow<'p, str> {
+        let rules = &self.classifier.config().mask;
+        let mut masked: Option<String> = None;
+        let mut previous = "";
+        for (index, segment) in path.split('/').enumerate() {
+            // The segment before names what follows (`/cards/4111…`), as a field name would.
+            let field = Some(previous).filter(|p| !p.is_empty());
+            let found = if segment.len() >= 6 {
+                self.classifier.classify_value_in_context(None, field, segment)
+            } else {
+                Vec::new()
+            };
+            previous = segment;
+            let replacement =
+                found.first().map(|(kind, _, _)| rampart_sensitive::mask::mask(*kind, segment, rules));
+            match (&mut masked, replacement) {
+                (None, None) => {}
+                (None, Some(replacement)) => {
+                    // The first segment to hide: copy what came before it.
+                    let mut text: String = path.split('/').take(index).collect::<Vec<_>>().join("/");
+                    if index > 0 {
+                        text.push('/');
+                    }
+                    text.push_str(&replacement);
+                    masked = Some(text);
+                }
+                (Some(text), replacement) => {
+                    text.push('/');
+                    text.push_str(replacement.as_deref().unwrap_or(segment));
+                }
+            }
+        }
+        masked.map_or(std::borrow::Cow::Borrowed(path), std::borrow::Cow::Owned)
+    }
 }
 
 #[cfg(test)]
@@ -54,6 +92,20 @@ mod tests {
         assert!(text.contains("Tan Wei Ming") && text.contains("1200.5") && text.contains("12/27"), "{text}");
         // Key order is kept.
         assert!(text.find("customer") < text.find("cards"));
+    }
+
+    #[test]
+    fn identifiers_in_paths_are_masked_for_the_log() {
+        let masker = masker();
+        assert_eq!(
+            masker.log_safe_path("/v2/accounts/ACC-0012/transactions"),
+            "/v2/accounts/ACC-0012/transactions"
+        );
+        let masked = masker.log_safe_path("/v1/customers/S1234567D/cards/4111111111111111");
+        assert!(!masked.contains("S1234567D") && !masked.contains("4111111111111111"), "{masked}");
+        assert!(masked.starts_with("/v1/customers/") && masked.contains("/cards/"), "{masked}");
+        assert_eq!(masker.log_safe_path("/"), "/");
+        assert_eq!(masker.log_safe_path(""), "");
     }
 
     #[test]

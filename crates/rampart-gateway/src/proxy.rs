@@ -142,7 +142,7 @@ impl Proxy {
                 client_ip,
                 method: parts.method.as_str(),
                 host: host.as_deref().unwrap_or(""),
-                path: &path,
+                path: &self.masker.log_safe_path(&path),
                 query_params,
                 route: route.map(|r| r.name.as_str()),
                 status,
