@@ -182,8 +182,11 @@ async fn thousands_of_idle_connections_do_not_stop_service() {
             idle.push(stream);
         }
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(gateway.metrics().rejected_connections.load(std::sync::atomic::Ordering::Relaxed) > 0);
+    let metrics = gateway.metrics().clone();
+    common::eventually("a connection beyond the cap to be closed", || {
+        metrics.rejected_connections.load(std::sync::atomic::Ordering::Relaxed) > 0
+    })
+    .await;
     drop(idle);
     let mut served = false;
     for _ in 0..50 {
@@ -210,8 +213,13 @@ async fn shutdown_drains_requests_in_flight() {
     let upstream = upstream().await;
     let gateway = start(config(upstream), Checks::default(), TapTarget::FromConfig).await.unwrap();
     let addr = gateway.addr;
-    let in_flight = tokio::spawn(async move { get(addr, "/v2/slow?ms=400").await });
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let before = common::DRAIN_REQUESTS_STARTED.load(std::sync::atomic::Ordering::SeqCst);
+    let in_flight = tokio::spawn(async move { get(addr, "/v2/slow?ms=400&tag=drain").await });
+    // Shut down only once the request is at the upstream, i.e. truly in flight.
+    common::eventually("the request to reach the upstream", || {
+        common::DRAIN_REQUESTS_STARTED.load(std::sync::atomic::Ordering::SeqCst) > before
+    })
+    .await;
     gateway.shutdown().await;
     let answer = in_flight.await.unwrap();
     assert_eq!(answer.status, StatusCode::OK);

@@ -19,6 +19,18 @@ use tokio::net::TcpListener;
 
 pub const CUSTOMER: &str = r#"{"customerId":"C-1001","name":"Tan Wei Ming","nric":"S1234567D","email":"wei.ming@example.sg","cards":[{"cardNumber":"4111 1111 1111 1111","expiry":"12/27"}],"balance":1200.5}"#;
 
+/// Requests for `/v2/slow?…tag=drain` that reached the upstream (the shutdown test waits on it).
+pub static DRAIN_REQUESTS_STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Polls until `done` holds; the deadline only turns a hang into a failure, it times nothing.
+pub async fn eventually(what: &str, done: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !done() {
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 /// Starts the upstream; returns its address.
 pub async fn upstream() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -62,7 +74,14 @@ async fn bank(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infal
             json(StatusCode::OK, echoed.to_string())
         }
         ("GET", "/v2/slow") => {
-            let ms = query.strip_prefix("ms=").and_then(|v| v.parse().ok()).unwrap_or(500);
+            if query.contains("tag=drain") {
+                DRAIN_REQUESTS_STARTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            let ms = query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix("ms="))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(500);
             tokio::time::sleep(Duration::from_millis(ms)).await;
             json(StatusCode::OK, r#"{"slow":true}"#.to_owned())
         }
