@@ -27,6 +27,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use rampart_sensitive::{Classifier, ClassifierConfig, Location};
 use serde_json::Value;
 
+mod common;
+
+use common::CHECKSUMMED;
+use common::payloads::{Score, leaves};
+
 /// Types at ≥ 0.99 precision and recall, per value in context and per document. When the set
 /// was made (before the crate was tuned on it) only the first eleven were; the misses it showed
 /// (abbreviated and local field names, MyInfo / Open Banking / Stripe shapes, HKID with a dash,
@@ -83,105 +88,7 @@ const FALSE_POSITIVE_CEILING_DOCUMENTS: f64 = 0.001;
 /// Checksummed types need this many labelled values to say anything about 0.99.
 const MIN_POSITIVES: u32 = 90;
 
-const CHECKSUMMED: &[&str] = &[
-    "card-number",
-    "iban",
-    "sg-nric",
-    "in-aadhaar",
-    "cn-resident-id",
-    "hk-hkid",
-    "tw-national-id",
-    "au-tfn",
-    "au-medicare",
-    "jp-my-number",
-    "kr-rrn",
-    "my-mykad",
-    "id-nik",
-    "th-national-id",
-    "us-ssn",
-];
-
 const MAX_EXAMPLES_PER_TYPE: usize = 25;
-
-struct Leaf {
-    pointer: String,
-    template: String,
-    field: Option<String>,
-    context: Option<String>,
-    value: String,
-}
-
-/// Members whose value names what the object's other members hold (case and separators
-/// ignored): the spellings of this set's shapes.
-fn is_type_key(key: &str) -> bool {
-    let plain: String =
-        key.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
-    [
-        "type",
-        "idtype",
-        "documenttype",
-        "doctype",
-        "kind",
-        "category",
-        "scheme",
-        "schemename",
-        "prooftype",
-        "documentkind",
-    ]
-    .contains(&plain.as_str())
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
-fn leaves(
-    value: &Value,
-    pointer: &str,
-    template: &str,
-    field: Option<&str>,
-    parent: Option<&str>,
-    out: &mut Vec<Leaf>,
-) {
-    let leaf = |text: String| Leaf {
-        pointer: pointer.to_owned(),
-        template: template.to_owned(),
-        field: field.map(str::to_owned),
-        context: parent.map(str::to_owned),
-        value: text,
-    };
-    match value {
-        Value::Object(map) => {
-            let sibling_type =
-                map.iter().find(|(key, v)| is_type_key(key) && v.is_string()).and_then(|(_, v)| v.as_str());
-            for (key, child) in map {
-                let escaped = escape(key);
-                let before = out.len();
-                leaves(
-                    child,
-                    &format!("{pointer}/{escaped}"),
-                    &format!("{template}/{escaped}"),
-                    Some(key),
-                    field,
-                    out,
-                );
-                if let (Some(sibling_type), Value::String(_) | Value::Number(_)) = (sibling_type, child) {
-                    for leaf in &mut out[before..] {
-                        leaf.context = Some(sibling_type.to_owned());
-                    }
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (index, child) in items.iter().enumerate() {
-                leaves(child, &format!("{pointer}/{index}"), &format!("{template}/*"), field, parent, out);
-            }
-        }
-        Value::String(text) => out.push(leaf(text.clone())),
-        Value::Number(number) => out.push(leaf(number.to_string())),
-        Value::Bool(_) | Value::Null => {}
-    }
-}
 
 /// A shape that shows what went wrong without the value: digits hidden except the last four;
 /// in values with fewer than six digits (names, emails, addresses) every letter but the first
@@ -210,29 +117,6 @@ fn masked(value: &str) -> String {
             shown
         })
         .collect()
-}
-
-#[derive(Default)]
-struct Score {
-    true_positives: u32,
-    false_negatives: u32,
-    false_positives: u32,
-    misses: Vec<String>,
-    false_alarms: Vec<String>,
-}
-
-impl Score {
-    fn precision(&self) -> f64 {
-        f64::from(self.true_positives) / f64::from((self.true_positives + self.false_positives).max(1))
-    }
-
-    fn recall(&self) -> f64 {
-        f64::from(self.true_positives) / f64::from((self.true_positives + self.false_negatives).max(1))
-    }
-
-    fn meets_goal(&self) -> bool {
-        self.precision() >= 0.99 && self.recall() >= 0.99
-    }
 }
 
 fn note(list: &mut Vec<String>, example: String) {

@@ -28,6 +28,7 @@ use serde_json::Value;
 mod common;
 
 use common::CHECKSUMMED;
+use common::payloads::{Score, leaves};
 
 /// Types that meet ≥ 0.99 precision and recall on this set today, per value and per document.
 /// Move a type here when it reaches the goal; a type leaves only with a reason in the commit.
@@ -68,77 +69,6 @@ const PHONE_PRECISION_FLOOR: f64 = 0.99;
 
 const MAX_EXAMPLES_PER_TYPE: usize = 12;
 
-struct Leaf {
-    pointer: String,
-    template: String,
-    field: Option<String>,
-    /// What the document says around the leaf: the value of a sibling type member, else the
-    /// key holding the leaf's object (for a record in a list, the list's name).
-    context: Option<String>,
-    value: String,
-}
-
-/// Keys whose value names what the object's other members hold, spelt as a caller would
-/// recognise them (case and separators ignored).
-fn is_type_key(key: &str) -> bool {
-    let plain: String =
-        key.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
-    ["type", "idtype", "documenttype", "doctype", "kind", "category", "scheme"].contains(&plain.as_str())
-}
-
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
-/// `parent`: the key holding this value's object (for a list's records, the list's name).
-fn leaves(
-    value: &Value,
-    pointer: &str,
-    template: &str,
-    field: Option<&str>,
-    parent: Option<&str>,
-    out: &mut Vec<Leaf>,
-) {
-    let leaf = |text: String| Leaf {
-        pointer: pointer.to_owned(),
-        template: template.to_owned(),
-        field: field.map(str::to_owned),
-        context: parent.map(str::to_owned),
-        value: text,
-    };
-    match value {
-        Value::Object(map) => {
-            let sibling_type =
-                map.iter().find(|(key, v)| is_type_key(key) && v.is_string()).and_then(|(_, v)| v.as_str());
-            for (key, child) in map {
-                let escaped = escape(key);
-                let before = out.len();
-                leaves(
-                    child,
-                    &format!("{pointer}/{escaped}"),
-                    &format!("{template}/{escaped}"),
-                    Some(key),
-                    field,
-                    out,
-                );
-                if let (Some(sibling_type), Value::String(_) | Value::Number(_)) = (sibling_type, child) {
-                    for leaf in &mut out[before..] {
-                        leaf.context = Some(sibling_type.to_owned());
-                    }
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (index, child) in items.iter().enumerate() {
-                leaves(child, &format!("{pointer}/{index}"), &format!("{template}/*"), field, parent, out);
-            }
-        }
-        Value::String(text) => out.push(leaf(text.clone())),
-        Value::Number(number) => out.push(leaf(number.to_string())),
-        Value::Bool(_) | Value::Null => {}
-    }
-}
-
 /// Digits hidden except the last four, so reports show the shape but not the number.
 fn masked(value: &str) -> String {
     let total = value.bytes().filter(u8::is_ascii_digit).count();
@@ -156,44 +86,17 @@ fn masked(value: &str) -> String {
         .collect()
 }
 
-#[derive(Default)]
-struct Score {
-    true_positives: u32,
-    false_negatives: u32,
-    false_positives: u32,
-    misses: Vec<String>,
-    false_alarms: Vec<String>,
-}
-
-impl Score {
-    fn precision(&self) -> f64 {
-        f64::from(self.true_positives) / f64::from((self.true_positives + self.false_positives).max(1))
-    }
-
-    fn recall(&self) -> f64 {
-        f64::from(self.true_positives) / f64::from((self.true_positives + self.false_negatives).max(1))
-    }
-
-    /// Recall without the values no rule of the crate claims to find: a weak-checksum number,
-    /// bare, under a generic name (`"value": "234567890124"`).
-    fn recall_named_or_formatted(
-        &self,
-        kind: &str,
-        per_scenario: &BTreeMap<(String, String), (u32, u32)>,
-    ) -> f64 {
-        let (mut found, mut total) = (0, 0);
-        for ((k, scenario), (f, m)) in per_scenario {
-            if k == kind && !scenario.starts_with("generic-bare") {
-                found += f;
-                total += f + m;
-            }
+/// Recall without the values no rule of the crate claims to find: a weak-checksum number,
+/// bare, under a generic name (`"value": "234567890124"`).
+fn recall_named_or_formatted(kind: &str, per_scenario: &BTreeMap<(String, String), (u32, u32)>) -> f64 {
+    let (mut found, mut total) = (0, 0);
+    for ((k, scenario), (f, m)) in per_scenario {
+        if k == kind && !scenario.starts_with("generic-bare") {
+            found += f;
+            total += f + m;
         }
-        f64::from(found) / f64::from(total.max(1))
     }
-
-    fn meets_goal(&self) -> bool {
-        self.precision() >= 0.99 && self.recall() >= 0.99
-    }
+    f64::from(found) / f64::from(total.max(1))
 }
 
 fn note(list: &mut Vec<String>, example: String) {
@@ -229,7 +132,7 @@ impl Results {
             let fair = if self.per_scenario.is_empty() {
                 String::from("-")
             } else {
-                format!("{:.4}", score.recall_named_or_formatted(kind, &self.per_scenario))
+                format!("{:.4}", recall_named_or_formatted(kind, &self.per_scenario))
             };
             println!(
                 "{kind:<16} {:>5} {:>5} {:>5} {:>9.4} {:>7.4} {fair:>12}  {goal}",

@@ -1,4 +1,6 @@
-//! Shared by the accuracy tests (`labelled.rs`, `independent.rs`).
+//! Shared by the accuracy tests (`labelled.rs`, `independent.rs`, `fresh.rs`, `masking.rs`).
+
+pub mod payloads;
 
 /// Types whose validator is a checksum or an issuer rule: the goal is ≥ 0.99 precision and recall.
 pub const CHECKSUMMED: &[&str] = &[
