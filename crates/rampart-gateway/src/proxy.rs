@@ -276,7 +276,6 @@ impl Proxy {
         let upstream_response = match sent {
             Ok(Ok(response)) => response,
             Ok(Err(error)) => {
-                self.metrics.upstream_errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tracing::warn!(route = %route.name, error = %error, request_id, "upstream unreachable");
                 return Served::Answered(self.upstream_failure(
                     log,
@@ -286,7 +285,6 @@ impl Proxy {
                 ));
             }
             Err(_) => {
-                self.metrics.upstream_errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return Served::Answered(self.upstream_failure(
                     log,
                     StatusCode::GATEWAY_TIMEOUT,
@@ -324,7 +322,6 @@ impl Proxy {
         let mut response_body = match tokio::time::timeout(remaining, limited.collect()).await {
             Ok(Ok(collected)) => collected.to_bytes(),
             Ok(Err(_)) => {
-                self.metrics.upstream_errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return Served::Answered(self.upstream_failure(
                     log,
                     StatusCode::BAD_GATEWAY,
@@ -333,7 +330,6 @@ impl Proxy {
                 ));
             }
             Err(_) => {
-                self.metrics.upstream_errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return Served::Answered(self.upstream_failure(
                     log,
                     StatusCode::GATEWAY_TIMEOUT,
@@ -423,6 +419,7 @@ impl Proxy {
         }
     }
 
+    /// The answer when the upstream failed (unreachable, too slow, broken body), counted once here.
     fn upstream_failure(
         &self,
         log: &mut LogState,
@@ -430,6 +427,7 @@ impl Proxy {
         reason: &'static str,
         request_id: &str,
     ) -> Response<GatewayBody> {
+        self.metrics.upstream_errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.metrics.decision(reason);
         log.reasons.push(reason.to_owned());
         problem(status, reason, None, Some(request_id))

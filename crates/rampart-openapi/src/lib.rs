@@ -18,6 +18,7 @@
 mod compare;
 mod error;
 mod export;
+pub mod keywords;
 mod load;
 mod model;
 mod schema;

@@ -29,25 +29,7 @@ const MAX_YAML_DEPTH: usize = 256;
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-/// Schema keywords whose value is one schema.
-const SCHEMA_VALUED: [&str; 11] = [
-    "additionalProperties",
-    "items",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "contentSchema",
-];
-/// Schema keywords whose value is an array of schemas.
-const SCHEMA_ARRAYS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
-/// Schema keywords whose value maps names to schemas.
-const SCHEMA_MAPS: [&str; 5] =
-    ["properties", "patternProperties", "dependentSchemas", "$defs", "definitions"];
+use crate::keywords::{SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_VALUED};
 /// Keywords beside a `$ref` that only annotate and need no `allOf` wrapping.
 const ANNOTATIONS: [&str; 6] = ["description", "summary", "title", "example", "examples", "deprecated"];
 

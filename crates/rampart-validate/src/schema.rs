@@ -14,22 +14,7 @@ pub(crate) enum Direction {
     Response,
 }
 
-/// Keywords whose value is one schema.
-const SCHEMA_VALUED: [&str; 11] = [
-    "additionalProperties",
-    "items",
-    "not",
-    "if",
-    "then",
-    "else",
-    "contains",
-    "propertyNames",
-    "unevaluatedProperties",
-    "unevaluatedItems",
-    "contentSchema",
-];
-const SCHEMA_ARRAYS: [&str; 4] = ["allOf", "anyOf", "oneOf", "prefixItems"];
-const SCHEMA_MAPS: [&str; 4] = ["properties", "patternProperties", "dependentSchemas", "$defs"];
+use rampart_openapi::keywords::{SCHEMA_ARRAYS, SCHEMA_MAPS, SCHEMA_VALUED};
 /// OpenAPI-only keywords that mean nothing to a JSON Schema validator.
 const DROPPED: [&str; 5] = ["discriminator", "xml", "example", "externalDocs", "$schema"];
 
