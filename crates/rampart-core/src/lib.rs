@@ -10,14 +10,18 @@
 //!   discovery renders JSON Schema.
 //! * [`latency`]: a small mergeable log-bucket latency histogram.
 //! * [`sensitive`]: the kinds of sensitive data (card numbers, APAC national IDs, secrets, …).
+//! * [`finding`]: security weaknesses mapped to the OWASP API Security Top 10 (2023), with
+//!   severity, evidence (masked) and a fix; shared by posture rules, the spec audit and the scanner.
 
 pub mod exchange;
+pub mod finding;
 pub mod inventory;
 pub mod latency;
 pub mod schema;
 pub mod sensitive;
 
 pub use exchange::{Body, Client, EXCHANGE_FORMAT_VERSION, Exchange, Request, Response, Source, SourceKind};
+pub use finding::{Finding, OwaspApi2023, Severity, SourceLocation, UnknownOwaspCategory, UnknownSeverity};
 pub use inventory::{
     AuthKind, AuthObservations, AuthSchemeStats, Drift, DriftKind, Endpoint, EndpointKey, Inventory,
     JwtObservations, ParamLocation, ParamObservation, SensitiveExposure, SpecComparison, SpecStatus,
