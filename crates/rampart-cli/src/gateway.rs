@@ -52,8 +52,13 @@ fn parse_mode(text: &str) -> Result<Mode, String> {
 
 pub fn run(args: GatewayArgs) -> anyhow::Result<ExitCode> {
     let config = configure(&args)?;
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
+    // Requests are served on the gateway's own threads (one per core); this runtime only runs the
+    // admin listener and background work (JWKS refresh, blocklist reloads): one thread is enough.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
     runtime.block_on(async move {
         let checks = Checks::from_config(&config)
             .await

@@ -45,6 +45,10 @@ pub struct GatewayConfig {
     /// Health, readiness and Prometheus metrics; keep it off the public interface.
     #[serde(default = "default_admin_listen")]
     pub admin_listen: SocketAddr,
+    /// Threads serving requests, each with its own event loop and upstream connection pool
+    /// (a connection stays on the thread that accepted it); 0, the default, means one per core.
+    #[serde(default)]
+    pub workers: usize,
     /// Upstreams, chosen by host and longest path prefix.
     #[serde(default)]
     pub routes: Vec<RouteConfig>,
@@ -92,6 +96,7 @@ impl Default for GatewayConfig {
         GatewayConfig {
             listen: default_listen(),
             admin_listen: default_admin_listen(),
+            workers: 0,
             routes: Vec::new(),
             tls: None,
             forwarding: ForwardingConfig::default(),
@@ -283,6 +288,14 @@ pub enum ConfigError {
 }
 
 impl GatewayConfig {
+    /// How many serving threads to run: `workers`, or one per core when it is 0.
+    pub fn worker_threads(&self) -> usize {
+        match self.workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
+
     pub fn load(path: &Path) -> Result<GatewayConfig, ConfigError> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path)

@@ -15,7 +15,6 @@ use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use rampart_core::{Exchange, SourceKind};
 
 use crate::access_log::{AccessLog, AccessRecord};
 use crate::body::{GatewayBody, full};
@@ -26,19 +25,21 @@ use crate::masking::ResponseMasker;
 use crate::metrics::Metrics;
 use crate::problem::problem;
 use crate::route::{Route, Router};
-use crate::tap::{Tap, tap_body, tap_headers};
+use crate::tap::{Tap, TapRecord};
 
 static X_REQUEST_ID: header::HeaderName = header::HeaderName::from_static("x-request-id");
 
-/// Everything a request needs, shared by all connections.
+/// Everything a request needs. One per serving thread: the checks, routes, tap and metrics are
+/// shared, the upstream connection pool is the thread's own (no lock, no cross-thread wake-up
+/// between a request and its upstream connection).
 pub struct Proxy {
-    pub(crate) router: Router,
-    forwarding: Forwarding,
+    pub(crate) router: Arc<Router>,
+    forwarding: Arc<Forwarding>,
     client: Client<HttpConnector, Full<Bytes>>,
     limits: LimitConfig,
     timeouts: TimeoutConfig,
     masker: ResponseMasker,
-    pub(crate) checks: Checks,
+    pub(crate) checks: Arc<Checks>,
     pub(crate) tap: Option<Tap>,
     tap_max_body: usize,
     pub(crate) metrics: Arc<Metrics>,
@@ -51,32 +52,44 @@ impl Proxy {
     pub fn new(
         config: &GatewayConfig,
         router: Router,
+        metrics: Arc<Metrics>,
         masker: ResponseMasker,
         checks: Checks,
         tap: Option<Tap>,
         access_log: Option<AccessLog>,
     ) -> Proxy {
-        let mut connector = HttpConnector::new();
-        connector.set_connect_timeout(Some(config.timeouts.upstream_connect()));
-        connector.set_nodelay(true);
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(256)
-            .build(connector);
-        let metrics = Arc::new(Metrics::new(router.routes().iter().map(|r| r.name.clone()).collect()));
         Proxy {
-            router,
-            forwarding: Forwarding::new(config.forwarding.trusted_proxies.clone()),
-            client,
+            router: Arc::new(router),
+            forwarding: Arc::new(Forwarding::new(config.forwarding.trusted_proxies.clone())),
+            client: upstream_client(&config.timeouts),
             limits: config.limits.clone(),
             timeouts: config.timeouts.clone(),
             masker,
-            checks,
+            checks: Arc::new(checks),
             tap,
             tap_max_body: config.tap.max_body_bytes,
             metrics,
             access_log,
             scheme: if config.tls.is_some() { "https" } else { "http" },
+        }
+    }
+
+    /// A proxy for another serving thread: the same checks, routes, tap and metrics, and an
+    /// upstream connection pool of its own.
+    pub fn for_another_thread(&self) -> Proxy {
+        Proxy {
+            router: self.router.clone(),
+            forwarding: self.forwarding.clone(),
+            client: upstream_client(&self.timeouts),
+            limits: self.limits.clone(),
+            timeouts: self.timeouts.clone(),
+            masker: self.masker.clone(),
+            checks: self.checks.clone(),
+            tap: self.tap.clone(),
+            tap_max_body: self.tap_max_body,
+            metrics: self.metrics.clone(),
+            access_log: self.access_log.clone(),
+            scheme: self.scheme,
         }
     }
 
@@ -111,22 +124,29 @@ impl Proxy {
             response.headers_mut().insert(X_REQUEST_ID.clone(), value);
         }
         let status = response.status().as_u16();
+        let bytes_in = request_body.len() as u64;
         let elapsed = started.elapsed();
         self.metrics.record(route_index, status, elapsed);
 
         if let Some(tap) = &self.tap {
-            tap.offer(self.exchange(
-                &parts,
-                &request_id,
-                host.as_deref(),
-                client_ip,
-                &request_body,
-                &response,
-                response_body.as_ref(),
+            tap.offer(TapRecord {
+                request_id: request_id.clone(),
                 started_at,
                 elapsed,
-                &log,
-            ));
+                client_ip,
+                identity: log.identity.clone(),
+                scheme: self.scheme,
+                method: parts.method.clone(),
+                uri: parts.uri.clone(),
+                host: host.clone(),
+                // The request is answered: its headers are not needed any more.
+                request_headers: std::mem::take(&mut parts.headers),
+                request_body,
+                status,
+                response_headers: response.headers().clone(),
+                response_body: response_body.clone(),
+                max_body: self.tap_max_body,
+            });
         }
         if let Some(access_log) = &self.access_log {
             let query_params: Vec<&str> = parts
@@ -148,7 +168,7 @@ impl Proxy {
                 status,
                 duration_ms: elapsed.as_secs_f64() * 1000.0,
                 upstream_ms: log.upstream_ms,
-                bytes_in: request_body.len() as u64,
+                bytes_in,
                 bytes_out: response_body.as_ref().map(|b| b.len() as u64),
                 identity: log.identity.as_deref(),
                 decision: log.decision,
@@ -432,61 +452,18 @@ impl Proxy {
         log.reasons.push(reason.to_owned());
         problem(status, reason, None, Some(request_id))
     }
+}
 
-    #[allow(clippy::too_many_arguments)]
-    fn exchange(
-        &self,
-        parts: &http::request::Parts,
-        request_id: &str,
-        host: Option<&str>,
-        client_ip: std::net::IpAddr,
-        request_body: &Bytes,
-        response: &Response<GatewayBody>,
-        response_body: Option<&Bytes>,
-        started_at: chrono::DateTime<Utc>,
-        elapsed: Duration,
-        log: &LogState,
-    ) -> Exchange {
-        let query = parts
-            .uri
-            .query()
-            .map(|q| {
-                q.split('&')
-                    .filter(|pair| !pair.is_empty())
-                    .map(|pair| {
-                        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                        (percent_decode(name), percent_decode(value))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Exchange {
-            v: rampart_core::EXCHANGE_FORMAT_VERSION,
-            id: Some(request_id.to_owned()),
-            started_at,
-            duration_ms: Some(elapsed.as_secs_f64() * 1000.0),
-            client: rampart_core::Client { ip: Some(client_ip), identity: log.identity.clone() },
-            source: rampart_core::Source {
-                kind: SourceKind::Gateway,
-                name: Some("rampart-gateway".to_owned()),
-                entry: None,
-            },
-            request: rampart_core::Request {
-                method: parts.method.as_str().to_owned(),
-                scheme: self.scheme.to_owned(),
-                host: host.unwrap_or("").to_owned(),
-                path: parts.uri.path().to_owned(),
-                query,
-                headers: tap_headers(&parts.headers),
-                body: tap_body(request_body, request_body.len() as u64, self.tap_max_body),
-            },
-            response: Some(rampart_core::Response {
-                status: response.status().as_u16(),
-                headers: tap_headers(response.headers()),
-                body: response_body.and_then(|b| tap_body(b, b.len() as u64, self.tap_max_body)),
-            }),
-        }
-    }
+/// A pooled HTTP/1.1 client for upstreams, spawning its connection tasks on the calling thread's
+/// runtime.
+fn upstream_client(timeouts: &TimeoutConfig) -> Client<HttpConnector, Full<Bytes>> {
+    let mut connector = HttpConnector::new();
+    connector.set_connect_timeout(Some(timeouts.upstream_connect()));
+    connector.set_nodelay(true);
+    Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_max_idle_per_host(256)
+        .build(connector)
 }
 
 /// What happened to a request.
@@ -528,29 +505,4 @@ fn host_of(parts: &http::request::Parts) -> Option<&str> {
 
 fn content_length(headers: &http::HeaderMap) -> Option<u64> {
     headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok())
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
 }

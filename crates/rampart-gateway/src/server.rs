@@ -57,13 +57,26 @@ pub fn tls_acceptor(config: &TlsConfig) -> Result<TlsAcceptor, ServeError> {
     Ok(TlsAcceptor::from(Arc::new(server)))
 }
 
-/// Serves the public listener until `shutdown` resolves, then drains.
+/// Binds the public listening socket (backlog 1024, `SO_REUSEADDR` so a restart does not wait for
+/// TIME_WAIT), returned as a std socket in non-blocking mode: every serving thread registers its
+/// own clone of it with its own event loop. No `SO_REUSEPORT`: a second gateway started on the
+/// same port by mistake must fail, not silently take half the connections.
+pub fn bind(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let socket =
+        if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(1024)?.into_std()
+}
+
+/// Serves one thread's share of the public listener until `shutdown` resolves, then drains
+/// that thread's connections. `connections` is the permit pool of all threads together.
 pub async fn serve(
     listener: TcpListener,
     proxy: Arc<Proxy>,
     config: &GatewayConfig,
     tls: Option<TlsAcceptor>,
-    draining: Arc<AtomicBool>,
+    connections: Arc<Semaphore>,
     shutdown: impl Future<Output = ()>,
 ) {
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -81,7 +94,6 @@ pub async fn serve(
         .keep_alive_interval(Some(config.timeouts.idle() / 2))
         .keep_alive_timeout(config.timeouts.header_read());
     let builder = Arc::new(builder);
-    let connections = Arc::new(Semaphore::new(config.limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     let max_headers = config.limits.max_headers;
     tokio::pin!(shutdown);
@@ -145,9 +157,8 @@ pub async fn serve(
             drop(permit);
         });
     }
-    draining.store(true, Ordering::SeqCst);
     drop(listener);
-    tracing::info!("shutting down: draining in-flight requests");
+    tracing::debug!("shutting down: draining in-flight requests");
     if tokio::time::timeout(config.timeouts.shutdown_drain(), graceful.shutdown()).await.is_err() {
         tracing::warn!("drain timeout reached; closing remaining connections");
     }
@@ -171,26 +182,27 @@ async fn serve_plain<S>(
     let _ = watcher.watch(connection.into_owned()).await;
 }
 
+/// What the admin listener reports on: counters and whether the gateway is draining. It holds no
+/// part of the data path (a tap sender here would keep the tap open after shutdown).
+pub struct AdminState {
+    pub metrics: Arc<crate::metrics::Metrics>,
+    pub tap: Option<Arc<crate::tap::TapStats>>,
+    pub draining: Arc<AtomicBool>,
+}
+
 /// The admin listener: `/healthz` (alive), `/readyz` (serving, not draining), `/metrics`.
-pub async fn serve_admin(
-    listener: TcpListener,
-    proxy: Arc<Proxy>,
-    draining: Arc<AtomicBool>,
-    shutdown: impl Future<Output = ()>,
-) {
+pub async fn serve_admin(listener: TcpListener, state: Arc<AdminState>, shutdown: impl Future<Output = ()>) {
     tokio::pin!(shutdown);
     loop {
         let (stream, _) = tokio::select! {
             accepted = listener.accept() => match accepted { Ok(a) => a, Err(_) => continue },
             () = &mut shutdown => return,
         };
-        let proxy = proxy.clone();
-        let draining = draining.clone();
+        let state = state.clone();
         tokio::spawn(async move {
             let service = service_fn(move |request: Request<Incoming>| {
-                let proxy = proxy.clone();
-                let draining = draining.clone();
-                async move { Ok::<_, std::convert::Infallible>(admin(&request, &proxy, &draining)) }
+                let state = state.clone();
+                async move { Ok::<_, std::convert::Infallible>(admin(&request, &state)) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
@@ -199,18 +211,16 @@ pub async fn serve_admin(
     }
 }
 
-fn admin(request: &Request<Incoming>, proxy: &Proxy, draining: &AtomicBool) -> Response<GatewayBody> {
+fn admin(request: &Request<Incoming>, state: &AdminState) -> Response<GatewayBody> {
     let (status, content_type, body) = match request.uri().path() {
         "/healthz" => (StatusCode::OK, "text/plain", "ok\n".to_owned()),
-        "/readyz" if draining.load(Ordering::SeqCst) => {
+        "/readyz" if state.draining.load(Ordering::SeqCst) => {
             (StatusCode::SERVICE_UNAVAILABLE, "text/plain", "draining\n".to_owned())
         }
         "/readyz" => (StatusCode::OK, "text/plain", "ready\n".to_owned()),
-        "/metrics" => (
-            StatusCode::OK,
-            "text/plain; version=0.0.4",
-            proxy.metrics.render(proxy.tap.as_ref().map(|t| t.stats().as_ref())),
-        ),
+        "/metrics" => {
+            (StatusCode::OK, "text/plain; version=0.0.4", state.metrics.render(state.tap.as_deref()))
+        }
         _ => (StatusCode::NOT_FOUND, "text/plain", "not found\n".to_owned()),
     };
     let mut response = Response::new(full(body));

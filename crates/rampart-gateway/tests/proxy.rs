@@ -254,7 +254,7 @@ async fn the_tap_sees_every_exchange_without_credentials() {
         .unwrap();
     assert_eq!(send(request).await.status, StatusCode::OK);
     gateway.shutdown().await;
-    let exchanges: Vec<_> = receiver.try_iter().collect();
+    let exchanges: Vec<_> = receiver.try_iter().map(rampart_gateway::tap::TapRecord::into_exchange).collect();
     assert_eq!(exchanges.len(), 1);
     let exchange = &exchanges[0];
     assert_eq!(exchange.request.path, "/v2/customers/me");
