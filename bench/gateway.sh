@@ -319,6 +319,23 @@ EOF
     die "no masked decision in rampart's metrics"
 }
 
+# CPU time (user + system, clock ticks) used so far by the given processes.
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] && total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
+# The serving processes of a target: nginx's workers (they serve both the static upstream and the
+# plain proxy), plus rampart for rampart.
+serving_pids() {
+  pgrep -P "$NGINX_PID" | tr '\n' ' '
+  [ "$1" = rampart ] && echo "$RAMPART_PID"
+  return 0
+}
+
 # wrk output → "rps p50_ms p99_ms non2xx errors"
 parse_wrk() {
   python3 - "$1" <<'EOF'
@@ -382,19 +399,31 @@ main() {
     [rampart]="http://127.0.0.1:$RAMPART_PORT/v2/accounts"
   )
   local -A port=([upstream]=$UPSTREAM_PORT [nginx]=$NGINX_PROXY_PORT [rampart]=$RAMPART_PORT)
-  local -A rps p50 p99 bad
-  local target
+  local -A rps p50 p99 bad cpu
+  local target ticks_before ticks_after
+  local hz
+  hz="$(getconf CLK_TCK)"
   for target in upstream nginx rampart; do
     log "wrk -t1 -c$connections -d${seconds}s --latency: $target (after a 3 s warm-up)"
     timeout 60 wrk -t1 -c"$connections" -d3s -H "Authorization: Bearer $TOKEN" "${url[$target]}" >/dev/null
+    # shellcheck disable=SC2046
+    ticks_before="$(cpu_ticks $(serving_pids "$target"))"
     timeout $((seconds + 60)) wrk -t1 -c"$connections" -d"${seconds}s" --latency \
       -H "Authorization: Bearer $TOKEN" "${url[$target]}" >"$WORK/wrk-$target.txt"
+    # shellcheck disable=SC2046
+    ticks_after="$(cpu_ticks $(serving_pids "$target"))"
     read -r rps[$target] p50[$target] p99[$target] bad[$target] _ < <(parse_wrk "$WORK/wrk-$target.txt")
+    # CPU µs per request of the serving processes (the upstream's share included).
+    cpu[$target]="$(python3 -c "print(round(($ticks_after - $ticks_before) * 1e6 / $hz / (${rps[$target]} * $seconds), 1))")"
     echo "   $target: ${rps[$target]} req/s, p50 ${p50[$target]} ms, p99 ${p99[$target]} ms, non-2xx ${bad[$target]}" >&2
     [ "${bad[$target]}" = 0 ] || die "$target answered ${bad[$target]} non-2xx responses under wrk"
   done
-  local ratio rate
+  local ratio rate nginx_cpu rampart_cpu cpu_ratio
   ratio="$(python3 -c "print(f'{${rps[rampart]} / ${rps[nginx]}:.2f}')")"
+  # The proxies' own CPU per request: what serving through them costs beyond the upstream alone.
+  nginx_cpu="$(python3 -c "print(round(${cpu[nginx]} - ${cpu[upstream]}, 1))")"
+  rampart_cpu="$(python3 -c "print(round(${cpu[rampart]} - ${cpu[upstream]}, 1))")"
+  cpu_ratio="$(python3 -c "print(f'{$rampart_cpu / max($nginx_cpu, 0.1):.2f}')")"
   rate=$(( ${rps[rampart]} / 2 ))
 
   local -A lp50 lp90 lp99 lmax lrate lerr
@@ -471,6 +500,11 @@ Peak throughput, \`wrk -t1 -c$connections -d${seconds}s --latency\` (closed loop
 | rampart, everything on | ${rps[rampart]} | ${p50[rampart]} | ${p99[rampart]} |
 
 Rampart / nginx throughput: **$ratio** (goal ≥ 0.8: $goal1).
+
+CPU per request of the proxy itself (its processes' user + system time during the wrk run, divided
+by the requests answered, minus the upstream's own share measured in the direct run): nginx
+$nginx_cpu µs, rampart $rampart_cpu µs (**${cpu_ratio}×** nginx's). On this machine the load
+generator and the upstream use the same two cores, so every µs a proxy spends is taken from them.
 
 Latency at half of Rampart's peak, open loop (\`loadgen\`, $rate req/s, $connections connections,
 ${seconds} s after a 2 s warm-up; latency from each request's scheduled time):

@@ -652,6 +652,11 @@ impl JsonScan<'_> {
         if (hint.is_none() && !worth_scanning(value)) || (plain && is_identifier_or_timestamp(value)) {
             return;
         }
+        if let Some(masking) = &self.masking
+            && !mask::could_hold_any(masking.kinds, value)
+        {
+            return;
+        }
         self.found.clear();
         self.classifier.classify_hinted(hint, value, &mut self.found);
         if self.found.is_empty() {

@@ -60,6 +60,37 @@ impl MaskConfig {
     }
 }
 
+/// Whether `value` could hold a `kind` at all, from a count of its ASCII digits and its length:
+/// a test that rules out most values (names, codes, amounts, statuses) before the full
+/// classification when only a few kinds are masked. Conservative by construction: each rule is
+/// a minimum every detector of that kind needs (a card has 12 to 19 digits, an IBAN at least 15
+/// characters with its two check digits, …), and a kind without such a minimum always says yes.
+pub fn could_hold(kind: SensitiveType, value: &str, digits: usize) -> bool {
+    use SensitiveType as T;
+    match kind {
+        T::CardNumber => digits >= 12,
+        T::Iban => digits >= 2 && value.len() >= 15,
+        T::Email => value.contains('@'),
+        T::InAadhaar | T::JpMyNumber | T::MyMykad => digits >= 12,
+        T::CnResidentId => digits >= 17,
+        T::IdNik => digits >= 16,
+        T::KrRrn | T::ThNationalId => digits >= 13,
+        T::UsSsn | T::TwNationalId => digits >= 9,
+        T::AuMedicare => digits >= 10,
+        T::AuTfn => digits >= 8,
+        T::SgNric => digits >= 7,
+        T::HkHkid => digits >= 6,
+        T::InPan => digits >= 4,
+        _ => true,
+    }
+}
+
+/// [`could_hold`] for any of `kinds`, counting the digits once.
+pub fn could_hold_any(kinds: &[SensitiveType], value: &str) -> bool {
+    let digits = value.bytes().filter(u8::is_ascii_digit).count();
+    kinds.iter().any(|&kind| could_hold(kind, value, digits))
+}
+
 /// Masks `value` as `config` says for `kind`. Never returns the value itself: at least 6 letters
 /// or digits (or half of them, for short values) are hidden, all of them under 8.
 pub fn mask(kind: SensitiveType, value: &str, config: &MaskConfig) -> String {
