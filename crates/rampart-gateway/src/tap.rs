@@ -248,9 +248,9 @@ impl Tap {
     }
 }
 
-/// Lowers the calling thread's scheduling priority: the tap and the access log are copies of
-/// traffic, and on a busy machine the threads serving requests should win the CPU from them
-/// (tail latency), while they still keep up on average (their queues absorb bursts).
+/// Lowers the calling thread's scheduling priority: the access log is a copy of traffic, and on
+/// a busy machine the threads serving requests should win the CPU from it (tail latency), while
+/// it still keeps up on average (its queue absorbs bursts).
 pub(crate) fn yield_to_request_threads() {
     #[cfg(target_os = "linux")]
     // SAFETY: `gettid` and `setpriority` take no pointers; on Linux a thread id names one thread
@@ -269,7 +269,9 @@ const POLL_INTERVAL: Duration = Duration::from_millis(2);
 const IDLE_POLLS_BEFORE_BLOCKING: u32 = 500;
 
 fn write_jsonl(receiver: Receiver<TapRecord>, mut out: BufWriter<File>, stats: &TapStats) {
-    yield_to_request_threads();
+    // At the serving threads' priority, unlike the access log: at a lower one it was starved at
+    // peak load and fell behind (11% of copies dropped in a 10 s wrk run), and catching up in
+    // long bursts cost more CPU per exchange than keeping pace (bench/gateway.sh).
     let mut idle_polls = 0;
     let mut unflushed = false;
     let mut line = Vec::with_capacity(8 * 1024);
