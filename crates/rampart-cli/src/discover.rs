@@ -1,4 +1,7 @@
 //! `rampart discover`: traffic files in, inventory out (table or JSON), stored and merged across runs.
+//!
+//! [`analyse`] is the whole pipeline — specs, store, discovery and passive posture over the
+//! traffic, spec comparison, findings and risk, saving — shared with `rampart findings`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,12 +11,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use anyhow::Context as _;
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
-use rampart_core::Inventory;
+use rampart_core::{Exchange, Inventory};
 use rampart_discovery::SensitiveEngine;
 use rampart_discovery::engine::{Discovery, DiscoveryConfig};
 use rampart_ingest::{IngestOptions, IngestReport};
 use rampart_openapi::SpecDocument;
-use rampart_store::{InventoryStore, RunRecord, SqliteStore};
+use rampart_posture::{Assessment, Observations, PostureConfig, PostureObserver};
+use rampart_store::{InventoryStore, PostureStore, RunRecord, SqliteStore};
 use serde::Serialize;
 
 use crate::Ui;
@@ -27,15 +31,8 @@ pub struct DiscoverArgs {
     /// the content. `-` reads standard input.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// A declared OpenAPI 3.0 / 3.1 spec (YAML or JSON) to compare with; repeat for several.
-    #[arg(long = "spec", value_name = "SPEC")]
-    specs: Vec<PathBuf>,
-    /// SQLite file where the inventory is kept and merged across runs.
-    #[arg(long, default_value = "rampart.db", value_name = "FILE")]
-    db: PathBuf,
-    /// Do not read or write a database: this run's traffic only.
-    #[arg(long, conflicts_with = "db")]
-    no_db: bool,
+    #[command(flatten)]
+    source: SourceArgs,
     /// Write a reconstructed OpenAPI 3.1 document (.yaml/.yml or .json); with several hosts, one file per host (`NAME.HOST.EXT`).
     #[arg(long, value_name = "FILE")]
     openapi: Option<PathBuf>,
@@ -45,18 +42,43 @@ pub struct DiscoverArgs {
     /// Only show endpoints of this host.
     #[arg(long)]
     host: Option<String>,
-    /// Also catalogue static assets (scripts, style sheets, images, fonts, HTML pages), which
-    /// browser recordings are full of; by default they are counted and left out.
-    #[arg(long)]
-    include_static: bool,
-    /// Do not classify sensitive data (cards, national IDs, contacts, secrets) in the traffic:
-    /// faster, but the SENSITIVE column and the per-field sensitive kinds stay empty.
-    #[arg(long)]
-    no_sensitive: bool,
+    /// Order of the table's rows within a host: by path, by risk (highest first) or by calls.
+    #[arg(long, value_enum, default_value_t = Sort::Path)]
+    sort: Sort,
     /// Also show paths that only ever answered 404/405 (probes, typos, removed routes); they are
     /// kept in the database either way but are not endpoints and are left out of the export.
     #[arg(long)]
     all: bool,
+}
+
+/// What `discover` and `findings` read and where they keep it.
+#[derive(clap::Args)]
+pub struct SourceArgs {
+    /// A declared OpenAPI 3.0 / 3.1 spec (YAML or JSON) to compare with; repeat for several.
+    #[arg(long = "spec", value_name = "SPEC")]
+    pub specs: Vec<PathBuf>,
+    /// SQLite file where the inventory (and posture observations and findings) are kept and merged across runs.
+    #[arg(long, default_value = "rampart.db", value_name = "FILE")]
+    pub db: PathBuf,
+    /// Do not read or write a database: this run's traffic only.
+    #[arg(long, conflicts_with = "db")]
+    pub no_db: bool,
+    /// Also catalogue static assets (scripts, style sheets, images, fonts, HTML pages), which
+    /// browser recordings are full of; by default they are counted and left out.
+    #[arg(long)]
+    pub include_static: bool,
+    /// Do not classify sensitive data (cards, national IDs, contacts, secrets) in the traffic:
+    /// faster, but the SENSITIVE column and the per-field sensitive kinds stay empty (and the
+    /// findings that depend on them are not raised).
+    #[arg(long)]
+    pub no_sensitive: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sort {
+    Path,
+    Risk,
+    Calls,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -94,6 +116,9 @@ pub struct Summary {
     pub sensitive_endpoints: usize,
     pub sensitive_unauthenticated: usize,
     pub sensitive_in_bulk: usize,
+    /// Findings of passive posture analysis, and endpoints with at least one.
+    pub findings: usize,
+    pub endpoints_with_findings: usize,
 }
 
 #[derive(Serialize)]
@@ -105,37 +130,69 @@ struct InputSummary {
     fatal: Option<String>,
 }
 
-pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+/// What one pass over the inputs gives.
+pub struct Analysis {
+    /// The inventory, paths that only answered 404/405 included.
+    pub inventory: Inventory,
+    pub assessment: Assessment,
+    pub reports: Vec<IngestReport>,
+    pub exchanges: u64,
+    pub skipped: u64,
+    pub static_assets_skipped: u64,
+    /// Specs that could not be read (reported on stderr).
+    pub spec_failures: usize,
+}
+
+/// Read the specs and the traffic, run discovery and passive posture, compare with the specs,
+/// assess, and (unless `--no-db`) merge with and save to the store.
+pub fn analyse(files: &[PathBuf], source: &SourceArgs, ui: &Ui) -> anyhow::Result<Analysis> {
     let started_at = Utc::now();
-    let mut failed = false;
+    let (specs, spec_failures) = load_specs(&source.specs);
 
-    let (specs, spec_failures) = load_specs(&args.specs);
-    failed |= spec_failures > 0;
-
-    let mut store = if args.no_db {
+    let mut store = if source.no_db {
         None
     } else {
         Some(
-            SqliteStore::open(&args.db)
-                .with_context(|| format!("cannot open the inventory database {}", args.db.display()))?,
+            SqliteStore::open(&source.db)
+                .with_context(|| format!("cannot open the inventory database {}", source.db.display()))?,
         )
     };
 
     let mut config =
-        DiscoveryConfig { include_static_assets: args.include_static, ..DiscoveryConfig::default() };
-    if !args.no_sensitive {
+        DiscoveryConfig { include_static_assets: source.include_static, ..DiscoveryConfig::default() };
+    if !source.no_sensitive {
         config.record.classifier = Some(Arc::new(SensitiveEngine::default()));
     }
     let mut discovery = Discovery::new(config);
+    let mut observer = PostureObserver::new();
     for (host, template) in rampart_openapi::declared_templates(&specs) {
         discovery.declare_template(host.as_deref(), &template);
     }
     if let Some(store) = &store {
         let prior = store.load_inventory().context("cannot load the stored inventory")?;
         discovery.seed(prior);
+        let stored = store.load_observations().context("cannot load the stored posture observations")?;
+        if let Some(text) = stored {
+            match serde_json::from_str::<Observations>(&text) {
+                Ok(prior) => observer.seed(prior),
+                Err(err) => eprintln!(
+                    "warning: {}: stored posture observations are not readable ({err}); starting them afresh",
+                    source.db.display()
+                ),
+            }
+        }
     }
 
-    let reports = ingest(&args.files, &mut discovery, ui);
+    let reports = ingest(
+        files,
+        &mut |exchange: &Exchange| {
+            if source.include_static || !rampart_discovery::engine::is_static_asset_exchange(exchange) {
+                observer.observe(exchange);
+            }
+            discovery.observe(exchange);
+        },
+        ui,
+    );
     let exchanges: u64 = reports.iter().map(|r| r.exchanges).sum();
     let skipped: u64 = reports.iter().map(|r| r.skipped).sum();
     report_ingest_errors(&reports);
@@ -145,22 +202,43 @@ pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     if !specs.is_empty() {
         rampart_openapi::compare(&mut inventory, &specs);
     }
+    let observations = observer.finish();
+    let assessment = rampart_posture::assess(&inventory, &observations, &PostureConfig::default());
 
-    let not_found_paths = inventory.endpoints.iter().filter(|e| is_not_found_path(e)).count();
     if let Some(store) = &mut store {
         store
             .save_inventory(&inventory)
-            .with_context(|| format!("cannot save the inventory to {}", args.db.display()))?;
+            .with_context(|| format!("cannot save the inventory to {}", source.db.display()))?;
+        let observations =
+            serde_json::to_string(&observations).context("cannot encode the posture observations")?;
+        store
+            .save_posture(&observations, &assessment.findings)
+            .with_context(|| format!("cannot save the findings to {}", source.db.display()))?;
         store
             .record_run(&RunRecord {
                 started_at,
                 finished_at: Utc::now(),
-                inputs: args.files.iter().map(|f| f.display().to_string()).collect(),
+                inputs: files.iter().map(|f| f.display().to_string()).collect(),
                 exchanges,
                 skipped,
             })
             .context("cannot record the run")?;
     }
+    Ok(Analysis { inventory, assessment, reports, exchanges, skipped, static_assets_skipped, spec_failures })
+}
+
+pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    let Analysis {
+        mut inventory,
+        assessment,
+        reports,
+        exchanges,
+        skipped,
+        static_assets_skipped,
+        spec_failures,
+    } = analyse(&args.files, &args.source, ui)?;
+    let mut failed = spec_failures > 0;
+    let not_found_paths = inventory.endpoints.iter().filter(|e| is_not_found_path(e)).count();
 
     // Evidence stays in the store; the views below show endpoints only.
     if !args.all {
@@ -176,9 +254,14 @@ pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
     let mut summary = summarise(&inventory, exchanges, skipped);
     summary.not_found_paths = not_found_paths;
     summary.static_assets_skipped = static_assets_skipped;
+    for e in &inventory.endpoints {
+        let n = assessment.findings_of(&e.key).count();
+        summary.findings += n;
+        summary.endpoints_with_findings += usize::from(n > 0);
+    }
     match args.format {
         Format::Table => {
-            crate::emit(&crate::table::inventory_table(&inventory))?;
+            crate::emit(&crate::table::inventory_table(&inventory, &assessment, args.sort))?;
             crate::emit(&crate::table::spec_report(&inventory))?;
             if !ui.quiet {
                 eprintln!("{}", crate::table::summary_line(&summary));
@@ -190,7 +273,11 @@ pub fn run(args: DiscoverArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
                 version: 1,
                 summary: &summary,
                 inputs: reports.iter().map(input_summary).collect(),
-                endpoints: inventory.endpoints.iter().map(crate::table::endpoint_json).collect(),
+                endpoints: inventory
+                    .endpoints
+                    .iter()
+                    .map(|e| crate::table::endpoint_json(e, &assessment))
+                    .collect(),
             };
             crate::emit(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
         }
@@ -232,7 +319,8 @@ fn load_specs(paths: &[PathBuf]) -> (Vec<SpecDocument>, usize) {
     (specs, failures)
 }
 
-fn ingest(files: &[PathBuf], discovery: &mut Discovery, ui: &Ui) -> Vec<IngestReport> {
+/// Read every file as a stream, handing each exchange to `observe`.
+pub fn ingest(files: &[PathBuf], observe: &mut dyn FnMut(&Exchange), ui: &Ui) -> Vec<IngestReport> {
     let total: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
     let bar = if ui.show_progress() {
         let bar = ProgressBar::new(total);
@@ -255,7 +343,7 @@ fn ingest(files: &[PathBuf], discovery: &mut Discovery, ui: &Ui) -> Vec<IngestRe
         bar.set_message(file_name(file));
         let mut count = 0u64;
         let mut sink = |exchange: rampart_core::Exchange| {
-            discovery.observe(&exchange);
+            observe(&exchange);
             count += 1;
             if count.is_multiple_of(4096) {
                 bar.set_position(done_before + progress.load(Ordering::Relaxed));
@@ -278,7 +366,7 @@ fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-fn report_ingest_errors(reports: &[IngestReport]) {
+pub fn report_ingest_errors(reports: &[IngestReport]) {
     for report in reports {
         for err in report.errors.iter().take(ERRORS_SHOWN_PER_FILE) {
             eprintln!("warning: {err}");

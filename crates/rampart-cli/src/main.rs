@@ -12,8 +12,10 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod audit;
 mod classify;
 mod discover;
+mod findings;
 mod gateway;
 mod table;
 
@@ -38,11 +40,16 @@ struct Cli {
 enum Command {
     /// Build the API inventory from traffic files (HAR 1.2 or Exchange JSONL).
     Discover(discover::DiscoverArgs),
+    /// List the passive security findings (OWASP API Top 10 2023) of traffic files, or of the last run stored in the database.
+    Findings(findings::FindingsArgs),
     /// Find sensitive data (cards, IBANs, APAC national IDs, contacts, secrets) in a JSON or text file.
     Classify(classify::ClassifyArgs),
     /// Run the inline gateway: a reverse proxy that validates, authenticates, limits, blocks,
     /// masks and taps API traffic.
     Gateway(gateway::GatewayArgs),
+    /// Audit OpenAPI 3.0/3.1 specs for security weaknesses (OWASP API Top 10 2023): text, JSON
+    /// or SARIF; `--fail-on` sets the exit code for CI.
+    Audit(audit::AuditArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,8 +58,10 @@ fn main() -> ExitCode {
     let ui = Ui { quiet: cli.quiet, terminal: std::io::stderr().is_terminal() };
     let result = match cli.command {
         Command::Discover(args) => discover::run(args, &ui),
+        Command::Findings(args) => findings::run(args, &ui),
         Command::Classify(args) => classify::run(args, &ui),
         Command::Gateway(args) => gateway::run(args),
+        Command::Audit(args) => audit::run(args, &ui),
     };
     match result {
         Ok(code) => code,

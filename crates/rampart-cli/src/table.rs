@@ -3,19 +3,27 @@
 use std::fmt::Write as _;
 
 use rampart_core::inventory::NO_RESPONSE_STATUS;
-use rampart_core::{AuthKind, Endpoint, Inventory, SpecStatus};
+use rampart_core::{AuthKind, Endpoint, Inventory, Severity, SpecStatus};
+use rampart_posture::Assessment;
 
-use crate::discover::Summary;
+use crate::discover::{Sort, Summary};
 
-/// The inventory as a table, grouped by host, sorted by path then method.
-pub fn inventory_table(inventory: &Inventory) -> String {
+/// Columns of the inventory table.
+const COLUMNS: usize = 13;
+
+/// The inventory as a table, grouped by host; within a host sorted by path then method, by risk
+/// (highest first) or by calls (most first).
+pub fn inventory_table(inventory: &Inventory, assessment: &Assessment, sort: Sort) -> String {
     let mut endpoints: Vec<&Endpoint> = inventory.endpoints.iter().collect();
+    let risk = |e: &Endpoint| assessment.risk_of(&e.key).map_or(0, |r| r.score);
     endpoints.sort_by(|a, b| {
-        (&a.key.host, &a.key.path_template, &a.key.method).cmp(&(
-            &b.key.host,
-            &b.key.path_template,
-            &b.key.method,
-        ))
+        let by_path = (&a.key.path_template, &a.key.method).cmp(&(&b.key.path_template, &b.key.method));
+        let within = match sort {
+            Sort::Path => by_path,
+            Sort::Risk => risk(b).cmp(&risk(a)).then(by_path),
+            Sort::Calls => b.calls.cmp(&a.calls).then(by_path),
+        };
+        a.key.host.cmp(&b.key.host).then(within)
     });
     let header = [
         "METHOD",
@@ -28,6 +36,8 @@ pub fn inventory_table(inventory: &Inventory) -> String {
         "VERSION",
         "SENSITIVE",
         "SPEC",
+        "RISK",
+        "FINDINGS",
         "FLAGS",
     ];
     let mut out = String::new();
@@ -38,7 +48,8 @@ pub fn inventory_table(inventory: &Inventory) -> String {
             .iter()
             .position(|e| &e.key.host != host)
             .map_or(endpoints.len(), |n| host_start + n);
-        let rows: Vec<[String; 11]> = endpoints[host_start..host_end].iter().map(|e| row(e)).collect();
+        let rows: Vec<[String; COLUMNS]> =
+            endpoints[host_start..host_end].iter().map(|e| row(e, assessment)).collect();
         let mut widths = header.map(str::len);
         for r in &rows {
             for (w, cell) in widths.iter_mut().zip(r) {
@@ -59,11 +70,11 @@ pub fn inventory_table(inventory: &Inventory) -> String {
     out
 }
 
-fn push_row(out: &mut String, cells: &[String; 11], widths: &[usize; 11]) {
+fn push_row(out: &mut String, cells: &[String; COLUMNS], widths: &[usize; COLUMNS]) {
     let mut line = String::from("  ");
     for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
         // Numbers read best right-aligned.
-        if matches!(i, 2 | 4 | 5) {
+        if matches!(i, 2 | 4 | 5 | 10) {
             let _ = write!(line, "{cell:>w$}  ");
         } else {
             let _ = write!(line, "{cell:<w$}  ");
@@ -73,7 +84,15 @@ fn push_row(out: &mut String, cells: &[String; 11], widths: &[usize; 11]) {
     out.push('\n');
 }
 
-fn row(e: &Endpoint) -> [String; 11] {
+/// `1C 2H 1M`: findings by severity, worst first; `-` for none.
+pub fn findings_summary(counts: [usize; 5]) -> String {
+    let letters = ["I", "L", "M", "H", "C"];
+    let parts: Vec<String> =
+        (0..5).rev().filter(|i| counts[*i] > 0).map(|i| format!("{}{}", counts[i], letters[i])).collect();
+    if parts.is_empty() { "-".to_owned() } else { parts.join(" ") }
+}
+
+fn row(e: &Endpoint, assessment: &Assessment) -> [String; COLUMNS] {
     let ms = |q: f64| e.latency.quantile(q).map_or_else(|| "-".to_owned(), format_ms);
     [
         e.key.method.clone(),
@@ -86,6 +105,8 @@ fn row(e: &Endpoint) -> [String; 11] {
         e.api_versions.keys().cloned().collect::<Vec<_>>().join(","),
         sensitive_summary(e),
         spec_label(e),
+        assessment.risk_of(&e.key).map_or_else(|| "-".to_owned(), |r| r.score.to_string()),
+        findings_summary(assessment.counts_of(&e.key)),
         flags(e).join(" "),
     ]
 }
@@ -246,6 +267,13 @@ pub fn summary_line(s: &Summary) -> String {
     if s.not_found_paths > 0 {
         let _ = write!(line, "; {} path(s) only answered 404/405 (not shown, see --all)", s.not_found_paths);
     }
+    if s.findings > 0 {
+        let _ = write!(
+            line,
+            "; {} finding(s) on {} endpoint(s) (see `rampart findings`)",
+            s.findings, s.endpoints_with_findings
+        );
+    }
     if s.documented + s.shadow + s.zombie + s.unused > 0 {
         let _ = write!(
             line,
@@ -257,10 +285,21 @@ pub fn summary_line(s: &Summary) -> String {
 }
 
 /// One endpoint for `--format json`: its stored form plus rendered JSON Schemas and latency
-/// percentiles, which is what a consumer wants without re-implementing the statistics.
-pub fn endpoint_json(e: &Endpoint) -> serde_json::Value {
+/// percentiles, which is what a consumer wants without re-implementing the statistics, and its
+/// risk score (with its parts) and finding counts by severity.
+pub fn endpoint_json(e: &Endpoint, assessment: &Assessment) -> serde_json::Value {
     let mut value = serde_json::to_value(e).unwrap_or(serde_json::Value::Null);
     if let Some(obj) = value.as_object_mut() {
+        if let Some(risk) = assessment.risk_of(&e.key) {
+            obj.insert("risk".into(), serde_json::to_value(risk).unwrap_or(serde_json::Value::Null));
+        }
+        let counts = assessment.counts_of(&e.key);
+        let mut findings = serde_json::Map::new();
+        findings.insert("total".into(), counts.iter().sum::<usize>().into());
+        for sev in Severity::ALL {
+            findings.insert(sev.as_str().into(), counts[sev as usize].into());
+        }
+        obj.insert("findings".into(), findings.into());
         let quantiles: serde_json::Map<String, serde_json::Value> =
             [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)]
                 .into_iter()

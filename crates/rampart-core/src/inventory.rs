@@ -246,6 +246,10 @@ pub struct SensitiveExposure {
     /// Calls whose response carried the type for several records at once (in arrays).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub returned_in_bulk: BTreeMap<SensitiveType, u64>,
+    /// Most values of the type seen in arrays of one response: how many records a call can
+    /// return at once (capped by the schema walk's array sampling).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub returned_max_records: BTreeMap<SensitiveType, u64>,
 }
 
 impl SensitiveExposure {
@@ -254,6 +258,10 @@ impl SensitiveExposure {
         merge_counts(&mut self.returned, &other.returned);
         merge_counts(&mut self.returned_unauthenticated, &other.returned_unauthenticated);
         merge_counts(&mut self.returned_in_bulk, &other.returned_in_bulk);
+        for (kind, n) in &other.returned_max_records {
+            let mine = self.returned_max_records.entry(*kind).or_default();
+            *mine = (*mine).max(*n);
+        }
     }
 
     pub fn is_empty(&self) -> bool {

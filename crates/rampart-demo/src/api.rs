@@ -104,6 +104,7 @@ pub async fn common_headers(State(state): State<AppState>, request: Request, nex
         live.requests_served += 1;
         format!("req-{:08x}", live.rng.next_u64() as u32)
     };
+    let legacy = request.uri().path().starts_with("/v1/");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -114,6 +115,19 @@ pub async fn common_headers(State(state): State<AppState>, request: Request, nex
         headers.insert(header::DATE, v);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if legacy {
+        // PLANTED FLAW (issue 5): the legacy `/v1` surface is still served by the old stack:
+        // version banners, and neither HSTS nor `nosniff` (rules `server-banner`,
+        // `missing-security-headers`).
+        headers.insert(header::SERVER, HeaderValue::from_static("nginx/1.18.0"));
+        headers.insert("x-powered-by", HeaderValue::from_static("PHP/7.2.34"));
+    } else {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+        headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    }
     response
 }
 
@@ -173,9 +187,31 @@ fn customer_caller(state: &AppState, headers: &HeaderMap) -> Result<usize, Probl
         .ok_or_else(|| Problem::forbidden("this token is not bound to a customer"))
 }
 
-/// The customer a `/v1` call acts for: a Bearer token or the `session` cookie from login.
-fn legacy_caller(state: &AppState, headers: &HeaderMap) -> Result<usize, Problem> {
-    if bearer_token(headers).is_some() {
+/// A legacy HS256 token's customer.
+fn legacy_token_caller(state: &AppState, token: &str) -> Result<usize, Problem> {
+    let claims = crate::jwt::verify_legacy(token)
+        .map_err(|e| Problem::unauthorized(format!("invalid access token: {e}")))?;
+    state
+        .dataset()
+        .customer_by_id(&claims.sub)
+        .ok_or_else(|| Problem::forbidden("this token is not bound to a customer"))
+}
+
+/// The customer a `/v1` call acts for: a Bearer token (the current RS256 ones or the legacy
+/// HS256 ones), an `access_token` query parameter, or the `session` cookie from login.
+fn legacy_caller(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Result<usize, Problem> {
+    // PLANTED FLAW (issue 5): the legacy API also takes the token in the query string
+    // (`?access_token=`), where it lands in proxy logs and browser history (rule `token-in-url`).
+    let query_token = query.and_then(|q| {
+        q.split('&').find_map(|pair| pair.strip_prefix("access_token=")).filter(|t| !t.is_empty())
+    });
+    if let Some(token) = query_token {
+        return legacy_token_caller(state, token);
+    }
+    if let Some(token) = bearer_token(headers) {
+        if token.starts_with("eyJhbGciOiJIUzI1NiI") {
+            return legacy_token_caller(state, token);
+        }
         return customer_caller(state, headers);
     }
     let session_id = cookie(headers, "session").ok_or_else(|| Problem::unauthorized("login required"))?;
@@ -289,6 +325,8 @@ fn str_field<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
     body.get(name).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
 }
 
+// PLANTED FLAW (issue 5): no rate limit and no lockout answer on the legacy login: a client can
+// try passwords as fast as it likes and never gets a 429 (rule `auth-no-rate-limit`).
 pub async fn login(State(state): State<AppState>, body: Bytes) -> ApiResult {
     let body = parse_json(&body)?;
     let (Some(username), Some(password)) = (str_field(&body, "username"), str_field(&body, "password"))
@@ -307,11 +345,16 @@ pub async fn login(State(state): State<AppState>, body: Bytes) -> ApiResult {
         live.sessions.insert(id.clone(), Session { customer_index: index, expires_at });
         id
     };
+    let legacy_token = crate::jwt::sign_legacy(&customer_id, state.now().timestamp()).map_err(|e| {
+        tracing::error!(error = %e, "legacy token signing failed");
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "could not issue token")
+    })?;
     let mut response = Json(json!({
         "accessToken": token,
         "tokenType": "Bearer",
         "expiresIn": TOKEN_LIFETIME_SECS,
         "customerId": customer_id,
+        "legacyToken": legacy_token,
     }))
     .into_response();
     let cookie = format!(
@@ -372,7 +415,17 @@ pub fn customer_json(customer: &Customer) -> Value {
 
 pub async fn customer_me(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     let caller = customer_caller(&state, &headers)?;
-    ok(customer_json(&state.dataset().customers[caller]))
+    let mut response = Json(customer_json(&state.dataset().customers[caller])).into_response();
+    // PLANTED FLAW (issue 5): the profile endpoint answers CORS for whatever Origin asks, with
+    // credentials: any web site a customer visits can read their profile (rule
+    // `cors-credentials-any-origin`).
+    if let Some(origin) = headers.get(header::ORIGIN).cloned() {
+        let h = response.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        h.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+        h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    Ok(response)
 }
 
 pub async fn customer_by_id(
@@ -805,6 +858,10 @@ pub async fn create_beneficiary(State(state): State<AppState>, headers: HeaderMa
         bank_name: str_field(&body, "bankName").unwrap_or("Unknown bank").chars().take(70).collect(),
         bank_code: bank_code.chars().take(11).collect(),
         country: str_field(&body, "country").unwrap_or(customer.country.code()).chars().take(2).collect(),
+        // PLANTED FLAW (issue 5): the status is copied from the request when the client sends
+        // one, so a client can create an ACTIVE beneficiary and skip the cooling-off period that
+        // PENDING_VERIFICATION enforces (rule `mass-assignment-candidate`).
+        status: str_field(&body, "status").unwrap_or("PENDING_VERIFICATION").chars().take(32).collect(),
         created_at: rfc3339(state.now()),
     };
     live.beneficiaries.push(beneficiary.clone());
@@ -850,8 +907,8 @@ fn card_json(state: &AppState, index: usize, with_full_pan: bool) -> Value {
         "cardholderName": card.cardholder_name,
         "status": if frozen { "FROZEN" } else { "ACTIVE" },
     });
-    // Over-sharing kept on purpose: the detail view returns the full PAN, which the card apps
-    // never display. Rampart's sensitive-data detection is demonstrated on it.
+    // PLANTED FLAW (issue 5): over-sharing kept on purpose: the detail view returns the full
+    // PAN, which the card apps never display (rule `full-card-number-returned`).
     if let (true, Some(obj)) = (with_full_pan, value.as_object_mut()) {
         obj.insert("pan".into(), json!(card.pan));
     }
@@ -964,6 +1021,8 @@ fn webhook_json(w: &Webhook, with_secret: bool) -> Value {
     value
 }
 
+// PLANTED FLAW (issue 5): the webhook registration takes any http(s) URL, internal addresses
+// included, which the bank's servers will later call (rule `ssrf-candidate`).
 pub async fn create_webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult {
     let caller = customer_caller(&state, &headers)?;
     let body = parse_json(&body)?;
@@ -1043,6 +1102,8 @@ fn staff_json(s: &data::StaffUser) -> Value {
     })
 }
 
+// PLANTED FLAW (issue 5): the internal user list pages through every customer's contact data,
+// up to 200 a page (rule `sensitive-data-in-bulk`).
 pub async fn admin_users(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -1075,7 +1136,14 @@ pub async fn admin_user(
     headers: HeaderMap,
     Path(username): Path<String>,
 ) -> ApiResult {
-    require_api_key(&state, &headers)?;
+    // PLANTED FLAW (issue 5): the user lookup also accepts any valid customer access token
+    // (left from a "my security settings" screen): an ordinary customer reaches an admin
+    // function (rule `admin-endpoint-ordinary-identity`).
+    if headers.get("x-api-key").is_none() && bearer_token(&headers).is_some() {
+        customer_caller(&state, &headers)?;
+    } else {
+        require_api_key(&state, &headers)?;
+    }
     if let Some(staff) = state.dataset().staff.iter().find(|s| s.username == username) {
         return ok(staff_json(staff));
     }
@@ -1126,8 +1194,27 @@ fn legacy_account_json(state: &AppState, index: usize, detailed: bool) -> Value 
     value
 }
 
-pub async fn v1_accounts(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
-    let caller = legacy_caller(&state, &headers)?;
+pub async fn v1_accounts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> ApiResult {
+    let caller = legacy_caller(&state, &headers, uri.query())?;
+    // PLANTED FLAW (issue 5): an unknown sort column makes the old stack answer 500 with the
+    // exception's stack trace (rule `verbose-error`).
+    if let Some(sort) = uri.query().and_then(|q| q.split('&').find_map(|p| p.strip_prefix("sort=")))
+        && !["id", "type"].contains(&sort)
+    {
+        let trace = format!(
+            "Fatal error: Uncaught PDOException: SQLSTATE[42S22]: Column not found: 1054 Unknown column '{}' in 'order clause' in /var/www/legacy/app/Repository/AccountRepository.php:88\nStack trace:\n#0 /var/www/legacy/app/Repository/AccountRepository.php(88): PDOStatement->execute()\n#1 /var/www/legacy/app/Controller/AccountController.php(41): AccountRepository->listForCustomer()\n#2 {{main}}\n  thrown in /var/www/legacy/app/Repository/AccountRepository.php on line 88",
+            sort.chars().filter(char::is_ascii_alphanumeric).take(32).collect::<String>()
+        );
+        let mut response = (StatusCode::INTERNAL_SERVER_ERROR, trace).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=UTF-8"));
+        return Ok(response);
+    }
     let items: Vec<Value> =
         state.dataset().accounts_of(caller).map(|(i, _)| legacy_account_json(&state, i, false)).collect();
     ok(json!({"accounts": items, "count": items.len()}))
@@ -1137,9 +1224,15 @@ pub async fn v1_account(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(account_id): Path<String>,
+    uri: axum::http::Uri,
 ) -> ApiResult {
-    let caller = legacy_caller(&state, &headers)?;
-    let index = own_account(&state, caller, &account_id)?;
+    legacy_caller(&state, &headers, uri.query())?;
+    // PLANTED FLAW (issue 5): the legacy account detail only checks that the caller is logged
+    // in, not that the account is theirs: any customer reads any account (rule `bola-candidate`).
+    let index = state
+        .dataset()
+        .account_by_id(&account_id)
+        .ok_or_else(|| Problem::not_found(format!("no account {account_id}")))?;
     ok(legacy_account_json(&state, index, true))
 }
 
@@ -1147,10 +1240,16 @@ pub async fn v1_customer(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(customer_id): Path<String>,
+    uri: axum::http::Uri,
 ) -> ApiResult {
-    let caller = legacy_caller(&state, &headers)?;
+    // PLANTED FLAW (issue 5): left from a call-centre integration, the legacy customer lookup
+    // answers callers without any credential (rule `sensitive-data-unauthenticated`).
+    let anonymous = bearer_token(&headers).is_none()
+        && cookie(&headers, "session").is_none()
+        && !uri.query().is_some_and(|q| q.contains("access_token="));
+    let caller = if anonymous { None } else { Some(legacy_caller(&state, &headers, uri.query())?) };
     let c = match state.dataset().customer_by_id(&customer_id) {
-        Some(index) if index == caller => &state.dataset().customers[index],
+        Some(index) if caller.is_none_or(|c| c == index) => &state.dataset().customers[index],
         _ => return Err(Problem::not_found(format!("no customer {customer_id}"))),
     };
     ok(json!({

@@ -252,6 +252,8 @@ pub struct Beneficiary {
     pub bank_name: String,
     pub bank_code: String,
     pub country: String,
+    /// `PENDING_VERIFICATION` during the cooling-off period, then `ACTIVE`.
+    pub status: String,
     pub created_at: String,
 }
 
@@ -748,6 +750,7 @@ impl Dataset {
                         .to_string(),
                     bank_code: rng.pick(&["7171", "7339", "7375", "HDFC0000123", "MBBEMYKL"]).to_string(),
                     country: customer.country.code().to_owned(),
+                    status: "ACTIVE".to_owned(),
                     created_at: format!(
                         "2026-{:02}-{:02}T09:{:02}:00Z",
                         rng.range(1, 10),

@@ -279,3 +279,85 @@ mod tests {
         assert_eq!(keys.jwks()["keys"][0]["e"], "AQAB");
     }
 }
+
+/// Issuer of the legacy `/v1` tokens.
+pub const LEGACY_ISSUER: &str = "https://legacy.demo-bank.example";
+
+// PLANTED FLAW (issue 5): the legacy `/v1` login signs its tokens with HS256 and a secret from
+// every "JWT in 5 minutes" tutorial, and puts no `exp` in them: anyone can forge a token for any
+// customer, and a stolen one never expires. Rampart finds the secret offline in its list of
+// weak secrets (rule `jwt-weak-secret`) and the missing expiry (`jwt-without-expiry`).
+const LEGACY_SECRET: &[u8] = b"s3cr3t";
+
+/// Claims of a legacy token: no expiry, no audience.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegacyClaims {
+    pub iss: String,
+    pub sub: String,
+    pub iat: i64,
+}
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
+    let mut k = [0u8; 64];
+    if key.len() > 64 {
+        k[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        k[..key.len()].copy_from_slice(key);
+    }
+    let mut inner = Sha256::new();
+    inner.update(k.map(|b| b ^ 0x36));
+    inner.update(message);
+    let inner = inner.finalize();
+    let mut outer = Sha256::new();
+    outer.update(k.map(|b| b ^ 0x5c));
+    outer.update(inner);
+    outer.finalize().to_vec()
+}
+
+/// A legacy HS256 token for `subject`.
+pub fn sign_legacy(subject: &str, now: i64) -> Result<String, JwtError> {
+    let header = serde_json::json!({"alg": "HS256", "typ": "JWT"});
+    let claims = LegacyClaims { iss: LEGACY_ISSUER.to_owned(), sub: subject.to_owned(), iat: now };
+    let signing_input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header)?),
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims)?)
+    );
+    let mac = hmac_sha256(LEGACY_SECRET, signing_input.as_bytes());
+    Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(mac)))
+}
+
+/// The claims of a legacy token whose HS256 signature verifies.
+pub fn verify_legacy(token: &str) -> Result<LegacyClaims, JwtError> {
+    let (signing_input, sig_b64) = token.rsplit_once('.').ok_or(JwtError::Malformed)?;
+    let (header_b64, claims_b64) = signing_input.split_once('.').ok_or(JwtError::Malformed)?;
+    let header: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header_b64).map_err(|_| JwtError::Malformed)?)
+            .map_err(|_| JwtError::Malformed)?;
+    if header.get("alg").and_then(|v| v.as_str()) != Some("HS256") {
+        return Err(JwtError::UnsupportedHeader);
+    }
+    let signature = URL_SAFE_NO_PAD.decode(sig_b64).map_err(|_| JwtError::Malformed)?;
+    if hmac_sha256(LEGACY_SECRET, signing_input.as_bytes()) != signature {
+        return Err(JwtError::BadSignature);
+    }
+    let claims: LegacyClaims =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(claims_b64).map_err(|_| JwtError::Malformed)?)?;
+    if claims.iss != LEGACY_ISSUER {
+        return Err(JwtError::WrongIssuerOrAudience);
+    }
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod legacy_tests {
+    use super::*;
+
+    #[test]
+    fn legacy_tokens_round_trip_and_forgeries_fail() {
+        let token = sign_legacy("C0000001", 1_800_000_000).unwrap();
+        assert_eq!(verify_legacy(&token).unwrap().sub, "C0000001");
+        let (head, _) = token.rsplit_once('.').unwrap();
+        assert!(verify_legacy(&format!("{head}.c2lnbmF0dXJl")).is_err());
+    }
+}

@@ -14,8 +14,14 @@
 //!
 //! Design choices: the API's state draws every random value from seeded streams and reads time
 //! from a [`state::Clock`] the recorder can drive, and the generator is sequential, so a recorded
-//! sample is reproducible byte for byte from its seed. Flaws for later demos (full PAN in the
-//! card detail, the unauthenticated-looking legacy surface) are marked in the code where they are.
+//! sample is reproducible byte for byte from its seed.
+//!
+//! The bank has **planted flaws** for Rampart to find — a legacy `/v1` surface on an old stack
+//! (weak HS256 tokens without expiry, no login rate limit, tokens in URLs, stack traces, a BOLA,
+//! an unauthenticated customer lookup, version banners), a full PAN in the card detail, a CORS
+//! policy that trusts any origin, a mass-assignable beneficiary status, an SSRF-prone webhook
+//! registration, and an internal admin area reached by customers. Each is marked in the code
+//! with `PLANTED FLAW (issue 5)`; [`planted_flaws`] lists them as ground truth.
 
 pub mod api;
 pub mod data;
@@ -64,6 +70,60 @@ pub fn routes() -> Vec<(&'static str, &'static str)> {
         ("GET", "/v1/customers/{customerId}"),
     ]
 }
+
+/// The weaknesses planted in the demo bank, as `(rule, method, template)`: what passive posture
+/// analysis (`rampart-posture`) of its recorded traffic and declared spec must find — and all it
+/// may find. Each is marked in the code with a `PLANTED FLAW (issue 5)` comment.
+pub fn planted_flaws() -> Vec<(&'static str, &'static str, &'static str)> {
+    let mut flaws = vec![
+        // The legacy /v1 surface.
+        ("jwt-weak-secret", "POST", "/v1/auth/login"),
+        ("jwt-without-expiry", "POST", "/v1/auth/login"),
+        ("auth-no-rate-limit", "POST", "/v1/auth/login"),
+        ("token-in-url", "GET", "/v1/accounts"),
+        ("verbose-error", "GET", "/v1/accounts"),
+        ("bola-candidate", "GET", "/v1/accounts/{accountId}"),
+        ("sensitive-data-unauthenticated", "GET", "/v1/customers/{customerId}"),
+        // The customer API.
+        ("cors-credentials-any-origin", "GET", "/v2/customers/me"),
+        ("full-card-number-returned", "GET", "/v2/cards/{cardId}"),
+        ("mass-assignment-candidate", "POST", "/v2/beneficiaries"),
+        ("ssrf-candidate", "POST", "/v2/webhooks"),
+        // The internal admin area.
+        ("sensitive-data-in-bulk", "GET", "/internal/admin/users"),
+        ("admin-endpoint-ordinary-identity", "GET", "/internal/admin/users/{username}"),
+    ];
+    // The old stack serving /v1: banners, no HSTS, no nosniff.
+    for (method, template) in routes().into_iter().filter(|(_, t)| t.starts_with("/v1/")) {
+        flaws.push(("server-banner", method, template));
+        flaws.push(("missing-security-headers", method, template));
+    }
+    // PLANTED FLAW (issue 5): undeclared endpoints (shadow) and a legacy version still called
+    // beside /v2 (zombie), against examples/bank-api.openapi.yaml.
+    for (method, template) in SHADOW_ROUTES {
+        flaws.push(("shadow-endpoint", method, template));
+    }
+    for (method, template) in ZOMBIE_ROUTES {
+        flaws.push(("zombie-endpoint", method, template));
+    }
+    flaws.sort();
+    flaws
+}
+
+/// Routes the declared spec (`examples/bank-api.openapi.yaml`) does not declare.
+pub const SHADOW_ROUTES: [(&str, &str); 7] = [
+    ("POST", "/internal/admin/cache/flush"),
+    ("GET", "/internal/admin/users"),
+    ("GET", "/internal/admin/users/{username}"),
+    ("GET", "/internal/health"),
+    ("POST", "/v2/cards/{cardId}/freeze"),
+    ("GET", "/v2/webhooks"),
+    ("POST", "/v2/webhooks"),
+];
+
+/// Legacy routes the spec deprecates or a /v2 route supersedes.
+pub const ZOMBIE_ROUTES: [(&str, &str); 3] =
+    [("GET", "/v1/accounts"), ("GET", "/v1/accounts/{accountId}"), ("GET", "/v1/customers/{customerId}")];
 
 /// The API as an axum router over `state`.
 pub fn router(state: AppState) -> Router {

@@ -141,6 +141,8 @@ pub async fn run(config: &TrafficConfig) -> Result<Vec<Exchange>, TrafficError> 
         sim_now: simulated_start(),
         data,
         sessions,
+        guessed: false,
+        snooped: false,
     };
     while !driver.exhausted() {
         let before = driver.exchanges.len();
@@ -158,6 +160,8 @@ pub async fn run(config: &TrafficConfig) -> Result<Vec<Exchange>, TrafficError> 
 struct CustomerSession {
     token: Option<(String, DateTime<Utc>)>,
     cookie: Option<String>,
+    /// The HS256 token the legacy login returns, kept by half of the legacy installs.
+    legacy_token: Option<String>,
     accounts: Vec<(String, String)>,
     transactions: Vec<(String, String)>,
     payments: Vec<String>,
@@ -238,6 +242,15 @@ struct Driver {
     sim_now: DateTime<Utc>,
     data: Dataset,
     sessions: Vec<CustomerSession>,
+    /// One-off episodes already played: a password-guessing burst, a customer walking others' accounts.
+    guessed: bool,
+    snooped: bool,
+}
+
+/// How a legacy client authenticates its calls.
+enum LegacyCredential {
+    Cookie(String),
+    Token(String),
 }
 
 const MOBILE_AGENTS: &[&str] = &[
@@ -387,6 +400,14 @@ impl Driver {
     }
 
     async fn journey(&mut self) -> Result<(), TrafficError> {
+        if !self.guessed && self.exchanges.len() >= self.budget / 2 {
+            self.guessed = true;
+            return self.password_guessing().await;
+        }
+        if !self.snooped && self.exchanges.len() >= self.budget * 2 / 3 {
+            self.snooped = true;
+            return self.snoop().await;
+        }
         let roll = self.rng.below(100);
         let customer = self.pick_customer();
         match roll {
@@ -647,6 +668,11 @@ impl Driver {
                 "bankName": self.rng.pick(&["OCBC Bank", "UOB", "DBS Bank", "ICICI Bank"]),
                 "bankCode": self.rng.pick(&["7339", "7375", "7171", "ICIC0000104"]),
             });
+            let mut body = body;
+            if self.customer_caller(customer).user_agent.starts_with("Mozilla") {
+                // The web app posts its whole form model, status included.
+                body["status"] = json!("ACTIVE");
+            }
             let reply = self
                 .authed(customer, move |t| Call::new("POST", "/v2/beneficiaries").bearer(t).json(&body))
                 .await?;
@@ -713,7 +739,24 @@ impl Driver {
     }
 
     async fn profile(&mut self, customer: usize) -> Result<(), TrafficError> {
-        self.authed(customer, |t| Call::new("GET", "/v2/customers/me").bearer(t)).await?;
+        // Browsers send an Origin: the bank's web app, or a budgeting site the customer uses.
+        let origin = if self.customer_caller(customer).user_agent.starts_with("Mozilla") {
+            Some(if self.rng.chance(50) {
+                "https://app.budget-buddy.example"
+            } else {
+                "https://ib.demo-bank.example"
+            })
+        } else {
+            None
+        };
+        self.authed(customer, move |t| {
+            let call = Call::new("GET", "/v2/customers/me").bearer(t);
+            match origin {
+                Some(o) => call.header("Origin", o),
+                None => call,
+            }
+        })
+        .await?;
         if self.rng.chance(50) {
             let path = format!("/v2/customers/{}", self.data.customers[customer].customer_id);
             self.authed(customer, move |t| Call::new("GET", path.clone()).bearer(t)).await?;
@@ -737,34 +780,115 @@ impl Driver {
         let mut caller = self.customer_caller(customer);
         caller.user_agent = LEGACY_AGENT;
         let c = self.data.customers[customer].clone();
-        if self.sessions[customer].cookie.is_none() {
+        // Half the legacy installs keep the session cookie, the other half the legacy token.
+        let uses_token = customer.is_multiple_of(2);
+        let logged_in = if uses_token {
+            self.sessions[customer].legacy_token.is_some()
+        } else {
+            self.sessions[customer].cookie.is_some()
+        };
+        if !logged_in {
+            if self.rng.chance(15) {
+                // The "forgot password" screen looks the customer up before any login.
+                let mut anonymous = caller.clone();
+                anonymous.identity = None;
+                self.send(&anonymous, Call::new("GET", format!("/v1/customers/{}", c.customer_id))).await?;
+            }
             let call = Call::new("POST", "/v1/auth/login")
                 .json(&json!({"username": c.username, "password": c.password}));
             let Some(reply) = self.send(&caller, call).await? else { return Ok(()) };
             self.sessions[customer].cookie = reply.set_cookie;
+            self.sessions[customer].legacy_token = reply.json["legacyToken"].as_str().map(str::to_owned);
         }
-        let Some(cookie) = self.sessions[customer].cookie.clone() else { return Ok(()) };
-        let Some(reply) =
-            self.send(&caller, Call::new("GET", "/v1/accounts").header("Cookie", cookie.clone())).await?
-        else {
-            return Ok(());
+        let credential = if uses_token {
+            self.sessions[customer].legacy_token.clone().map(LegacyCredential::Token)
+        } else {
+            self.sessions[customer].cookie.clone().map(LegacyCredential::Cookie)
         };
+        let Some(credential) = credential else { return Ok(()) };
+        let with = |call: Call<'static>| match &credential {
+            LegacyCredential::Cookie(cookie) => call.header("Cookie", cookie.clone()),
+            LegacyCredential::Token(token) => call.bearer(token),
+        };
+        // The old app's account list sends its token in the query string.
+        let mut list = match &credential {
+            LegacyCredential::Cookie(cookie) => {
+                Call::new("GET", "/v1/accounts").header("Cookie", cookie.clone())
+            }
+            LegacyCredential::Token(token) => Call::new("GET", "/v1/accounts").query("access_token", token),
+        };
+        let sort = self.rng.below(100);
+        if sort < 8 {
+            list = list.query("sort", "balance");
+        } else if sort < 20 {
+            list = list.query("sort", "type");
+        }
+        let Some(reply) = self.send(&caller, list).await? else { return Ok(()) };
         if reply.status == 401 {
             self.sessions[customer].cookie = None;
+            self.sessions[customer].legacy_token = None;
             return Ok(());
         }
         if let Some(id) = reply.json["accounts"].get(0).and_then(|a| a["id"].as_str()) {
             let path = format!("/v1/accounts/{id}");
-            self.send(&caller, Call::new("GET", path).header("Cookie", cookie.clone())).await?;
+            self.send(&caller, with(Call::new("GET", path))).await?;
         }
         if self.rng.chance(40) {
             let path = format!("/v1/customers/{}", c.customer_id);
-            self.send(&caller, Call::new("GET", path).header("Cookie", cookie.clone())).await?;
+            self.send(&caller, with(Call::new("GET", path))).await?;
         }
         if self.rng.chance(10) {
-            self.send(&caller, Call::new("POST", "/v1/auth/logout").header("Cookie", cookie)).await?;
+            self.send(&caller, with(Call::new("POST", "/v1/auth/logout"))).await?;
             self.sessions[customer].cookie = None;
         }
+        Ok(())
+    }
+
+    /// Someone tries a dozen common passwords on one customer through the legacy login, as
+    /// fast as the app allows: the bank never answers 429.
+    async fn password_guessing(&mut self) -> Result<(), TrafficError> {
+        let caller = Caller {
+            ip: IpAddr::V4(Ipv4Addr::new(203, 0, 113, 250)),
+            identity: None,
+            user_agent: LEGACY_AGENT,
+        };
+        let victim = self.data.customers[7 % self.data.customers.len()].username.clone();
+        for guess in [
+            "123456",
+            "password",
+            "password1",
+            "qwerty",
+            "111111",
+            "12345678",
+            "abc123",
+            "letmein",
+            "iloveyou",
+            "admin123",
+            "welcome1",
+            "sunshine",
+        ] {
+            let call =
+                Call::new("POST", "/v1/auth/login").json(&json!({"username": victim, "password": guess}));
+            self.send(&caller, call).await?;
+        }
+        Ok(())
+    }
+
+    /// A curious customer walks other customers' accounts on the legacy API with his own valid
+    /// token, and looks himself up in the internal user admin.
+    async fn snoop(&mut self) -> Result<(), TrafficError> {
+        let snooper = 5 % self.data.customers.len();
+        let targets: Vec<String> = (0..self.data.customers.len().min(40))
+            .filter(|i| i.is_multiple_of(2) && *i != snooper)
+            .filter_map(|i| self.data.accounts_of(i).next().map(|(_, a)| a.account_id.clone()))
+            .take(12)
+            .collect();
+        for account_id in targets {
+            let path = format!("/v1/accounts/{account_id}");
+            self.authed(snooper, move |t| Call::new("GET", path.clone()).bearer(t)).await?;
+        }
+        let path = format!("/internal/admin/users/{}", self.data.customers[snooper].username);
+        self.authed(snooper, move |t| Call::new("GET", path.clone()).bearer(t)).await?;
         Ok(())
     }
 

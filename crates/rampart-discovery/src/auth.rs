@@ -177,10 +177,20 @@ impl Credentials<'_> {
 
 /// Find the credentials a request carries.
 pub fn classify(request: &Request) -> Credentials<'_> {
+    classify_with(request, true)
+}
+
+/// [`classify`] without decoding JWTs (their `claims` stay `None`): for callers that decode, or
+/// cache the decoding of, tokens themselves.
+pub fn classify_undecoded(request: &Request) -> Credentials<'_> {
+    classify_with(request, false)
+}
+
+fn classify_with(request: &Request, decode: bool) -> Credentials<'_> {
     let mut items = Vec::new();
     for (name, value) in &request.headers {
         if name.eq_ignore_ascii_case("authorization") {
-            items.extend(classify_authorization(value));
+            items.extend(classify_authorization(value, decode));
         } else if name.eq_ignore_ascii_case("cookie") {
             for pair in value.split(';') {
                 if let Some((cookie, v)) = pair.trim().split_once('=')
@@ -203,7 +213,7 @@ pub fn classify(request: &Request) -> Credentials<'_> {
     Credentials { items }
 }
 
-fn classify_authorization(value: &str) -> Option<Credential<'_>> {
+fn classify_authorization(value: &str, decode: bool) -> Option<Credential<'_>> {
     let value = value.trim();
     if value.is_empty() {
         return None;
@@ -217,7 +227,8 @@ fn classify_authorization(value: &str) -> Option<Credential<'_>> {
         Some(Credential::Basic { encoded: Secret(rest) })
     } else if scheme.eq_ignore_ascii_case("bearer") {
         if looks_like_jwt(rest) {
-            Some(Credential::Jwt { token: Secret(rest), claims: decode_jwt(rest).map(Box::new) })
+            let claims = if decode { decode_jwt(rest).map(Box::new) } else { None };
+            Some(Credential::Jwt { token: Secret(rest), claims })
         } else {
             Some(Credential::Bearer { token: Secret(rest) })
         }

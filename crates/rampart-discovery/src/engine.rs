@@ -214,6 +214,14 @@ fn bounded<'a>(
     Cow::Borrowed(other)
 }
 
+/// Whether discovery leaves this exchange out as a static asset (unless
+/// [`DiscoveryConfig::include_static_assets`]): other stages fed the same stream use it to agree.
+pub fn is_static_asset_exchange(exchange: &Exchange) -> bool {
+    let path = &exchange.request.path;
+    let path = path.split_once('?').map_or(path.as_str(), |(p, _)| p);
+    is_static_asset(path, exchange)
+}
+
 /// File extensions of what browsers fetch besides APIs.
 const STATIC_EXTENSIONS: &[&str] = &[
     "js", "mjs", "css", "map", "png", "jpg", "jpeg", "gif", "svg", "ico", "webp", "avif", "bmp", "woff",

@@ -155,6 +155,10 @@ fn record_returned(exposure: &mut SensitiveExposure, found: &[(SensitiveType, bo
     in_arrays.sort_unstable();
     let bulk = in_arrays.chunk_by(|a, b| a == b).filter(|run| run.len() >= 2).map(|run| run[0]);
     count_kinds(&mut exposure.returned_in_bulk, bulk);
+    for run in in_arrays.chunk_by(|a, b| a == b).filter(|run| run.len() >= 2) {
+        let most = exposure.returned_max_records.entry(run[0]).or_default();
+        *most = (*most).max(run.len() as u64);
+    }
 }
 
 /// `Application/JSON; charset=utf-8` → `application/json`, borrowed when already lower-case.

@@ -9,11 +9,15 @@
 //! endpoint — schemas, histograms, auth observations — is kept as its stable JSON form in
 //! `data`, because it is read and written whole and its shape evolves with discovery.
 //! Saving replaces the inventory in one transaction: a crash mid-write leaves the previous one.
+//!
+//! [`PostureStore`] keeps what passive posture analysis needs across runs: its observations (an
+//! opaque JSON document the posture crate serialises, merged run after run like the inventory)
+//! and the findings of the last run, one row each with the columns `rampart findings` filters on.
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rampart_core::{Endpoint, Inventory};
+use rampart_core::{Endpoint, Finding, Inventory};
 use rusqlite::{Connection, OptionalExtension, params};
 
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +64,16 @@ pub trait InventoryStore {
     fn runs(&self) -> Result<Vec<RunRecord>, StoreError>;
 }
 
+/// Persistence of posture observations and findings.
+pub trait PostureStore {
+    /// The observations stored by the last run, as their JSON text (`None` on a new store).
+    fn load_observations(&self) -> Result<Option<String>, StoreError>;
+    /// Replace the stored observations and findings, atomically.
+    fn save_posture(&mut self, observations: &str, findings: &[Finding]) -> Result<(), StoreError>;
+    /// The findings stored by the last run, worst first.
+    fn load_findings(&self) -> Result<Vec<Finding>, StoreError>;
+}
+
 /// Migrations in order; `user_version` is the number applied.
 const MIGRATIONS: &[&str] = &[
     // 1: endpoints and runs
@@ -83,6 +97,22 @@ const MIGRATIONS: &[&str] = &[
         exchanges INTEGER NOT NULL,
         skipped INTEGER NOT NULL
     );",
+    // 2: posture observations (one row) and findings
+    "CREATE TABLE posture (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        observations TEXT NOT NULL
+    );
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rule TEXT NOT NULL,
+        owasp TEXT NOT NULL,
+        severity INTEGER NOT NULL,
+        host TEXT,
+        method TEXT,
+        path_template TEXT,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX findings_endpoint ON findings(host, method, path_template);",
 ];
 
 /// The embedded SQLite store.
@@ -253,6 +283,78 @@ impl InventoryStore for SqliteStore {
             });
         }
         Ok(runs)
+    }
+}
+
+impl PostureStore for SqliteStore {
+    fn load_observations(&self) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT observations FROM posture WHERE id = 1", [], |r| r.get::<_, String>(0))
+            .optional()
+            .map_err(self.err())
+    }
+
+    fn save_posture(&mut self, observations: &str, findings: &[Finding]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite { path: path.clone(), source };
+        let tx = self.conn.transaction().map_err(err)?;
+        tx.execute("INSERT OR REPLACE INTO posture (id, observations) VALUES (1, ?1)", params![observations])
+            .map_err(err)?;
+        tx.execute("DELETE FROM findings", []).map_err(err)?;
+        {
+            let mut insert = tx
+                .prepare(
+                    "INSERT INTO findings (rule, owasp, severity, host, method, path_template, data)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(err)?;
+            for f in findings {
+                let key = f.endpoint.as_ref();
+                insert
+                    .execute(params![
+                        f.rule,
+                        f.owasp.id(),
+                        f.severity as i64,
+                        key.map(|k| k.host.as_str()),
+                        key.map(|k| k.method.as_str()),
+                        key.map(|k| k.path_template.as_str()),
+                        serde_json::to_string(f)?
+                    ])
+                    .map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    fn load_findings(&self) -> Result<Vec<Finding>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT host, method, path_template, rule, data FROM findings ORDER BY severity DESC, host, path_template, method, rule")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .map_err(self.err())?;
+        let mut findings = Vec::new();
+        for row in rows {
+            let (host, method, template, rule, data) = row.map_err(self.err())?;
+            let finding: Finding = serde_json::from_str(&data).map_err(|source| StoreError::CorruptRow {
+                path: self.path.clone(),
+                host: host.unwrap_or_default(),
+                method: method.unwrap_or_default(),
+                template: format!("{} (finding {rule})", template.unwrap_or_default()),
+                source,
+            })?;
+            findings.push(finding);
+        }
+        Ok(findings)
     }
 }
 

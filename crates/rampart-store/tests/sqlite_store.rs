@@ -101,3 +101,40 @@ fn a_file_that_is_not_a_database_gives_a_clear_error() {
     let err = SqliteStore::open(&path).err().unwrap();
     assert!(err.to_string().contains("rampart.db"), "{err}");
 }
+
+#[test]
+fn posture_observations_and_findings_survive_reopening_and_are_replaced() {
+    use rampart_core::{Finding, OwaspApi2023, Severity};
+    use rampart_store::PostureStore;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rampart.db");
+    let finding = |rule: &str, severity: Severity| Finding {
+        rule: rule.into(),
+        owasp: OwaspApi2023::Api8,
+        severity,
+        title: format!("{rule} on /v1/accounts"),
+        endpoint: Some(endpoint("/v1/accounts", 1).key),
+        location: None,
+        evidence: vec!["Server: nginx/1.18.0".into()],
+        fix: "remove the banner".into(),
+    };
+    {
+        let mut store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.load_observations().unwrap(), None);
+        store
+            .save_posture(
+                r#"{"exchanges":3}"#,
+                &[finding("server-banner", Severity::Low), finding("verbose-error", Severity::Medium)],
+            )
+            .unwrap();
+    }
+    let mut store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.load_observations().unwrap().as_deref(), Some(r#"{"exchanges":3}"#));
+    let findings = store.load_findings().unwrap();
+    assert_eq!(findings.len(), 2);
+    assert_eq!(findings[0].rule, "verbose-error", "worst first");
+    assert_eq!(findings[1], finding("server-banner", Severity::Low));
+    store.save_posture(r#"{"exchanges":5}"#, &[]).unwrap();
+    assert!(store.load_findings().unwrap().is_empty(), "the last run's findings replace the previous ones");
+    assert_eq!(store.load_observations().unwrap().as_deref(), Some(r#"{"exchanges":5}"#));
+}
