@@ -48,24 +48,6 @@ const INTERNAL_SEGMENTS: &[&str] = &[
 /// Last segments of liveness endpoints, which are meant to be reachable.
 const HEALTH_SEGMENTS: &[&str] =
     &["health", "healthz", "ready", "readyz", "live", "livez", "ping", "status", "version"];
-/// Words of login, token, OTP and password-reset endpoints.
-const AUTH_WORDS: &[&str] = &[
-    "login",
-    "logon",
-    "signin",
-    "sign-in",
-    "token",
-    "otp",
-    "mfa",
-    "2fa",
-    "password",
-    "passwd",
-    "reset",
-    "verify",
-    "authenticate",
-    "session",
-    "pin",
-];
 /// Input names that take URLs.
 const URL_NAMES: &[&str] = &[
     "url",
@@ -272,7 +254,7 @@ impl PathFacts {
         let last = segments.iter().rev().find(|s| !s.is_empty() && *s != "{}").cloned().unwrap_or_default();
         let internal_area = segments.iter().any(|s| INTERNAL_SEGMENTS.contains(&s.as_str()));
         let internal = internal_area && !HEALTH_SEGMENTS.contains(&last.as_str());
-        let auth_like = segments.iter().any(|s| AUTH_WORDS.iter().any(|w| s.contains(w)));
+        let auth_like = crate::rules::is_auth_like(&skeleton);
         PathFacts {
             host: host.to_owned(),
             method: method.to_owned(),
