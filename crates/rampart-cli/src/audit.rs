@@ -36,6 +36,10 @@ pub struct AuditArgs {
     /// high, critical).
     #[arg(long, value_name = "SEVERITY")]
     fail_on: Option<Severity>,
+    /// Report only findings at or above this severity (default: all, from info). `--fail-on`
+    /// still counts every finding.
+    #[arg(long, value_name = "SEVERITY")]
+    min_severity: Option<Severity>,
     /// Configuration file (default: ./rampart-audit.toml when it exists).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -87,7 +91,14 @@ fn run_code(args: AuditArgs, ui: &Ui) -> anyhow::Result<u8> {
     }
     let fail_on = args.fail_on.or(config.fail_on);
 
-    let reports: Vec<FileReport> = args.specs.iter().map(|path| audit_file(path, &config)).collect();
+    let mut reports: Vec<FileReport> = args.specs.iter().map(|path| audit_file(path, &config)).collect();
+    let over =
+        fail_on.is_some_and(|threshold| reports.iter().any(|r| r.worst().is_some_and(|w| w >= threshold)));
+    if let Some(min) = args.min_severity {
+        for report in &mut reports {
+            report.findings.retain(|finding| finding.severity >= min);
+        }
+    }
     let rendered = report::render(&reports, args.format);
     match &args.output {
         Some(path) => {
@@ -97,8 +108,6 @@ fn run_code(args: AuditArgs, ui: &Ui) -> anyhow::Result<u8> {
     }
 
     let failed = reports.iter().any(|r| !r.errors.is_empty());
-    let over =
-        fail_on.is_some_and(|threshold| reports.iter().any(|r| r.worst().is_some_and(|w| w >= threshold)));
     if !ui.quiet && (args.output.is_some() || args.format != Format::Text) {
         let findings: usize = reports.iter().map(|r| r.findings.len()).sum();
         eprintln!("audited {} file(s): {findings} finding(s)", reports.len());
@@ -193,6 +202,58 @@ mod tests {
         assert_eq!(status(&[BANK, "-o", out, "--fail-on", "high"]), 0);
         let text = std::fs::read_to_string(out).expect("report written");
         assert!(text.contains("bank-api.openapi.yaml:"), "{text}");
+    }
+
+    #[test]
+    fn min_severity_hides_the_lesser_findings_but_not_from_fail_on() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = dir.path().join("report.json");
+        let out = out.to_str().expect("utf-8 path");
+        let severities = |argv: &[&str]| -> (u8, Vec<String>) {
+            let code = status(argv);
+            let json: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(out).expect("report written"))
+                    .expect("JSON report");
+            let mut found: Vec<String> = Vec::new();
+            collect_severities(&json, &mut found);
+            (code, found)
+        };
+        let (_, all) = severities(&[BANK, "--format", "json", "-o", out]);
+        assert!(all.iter().any(|s| s == "info") && all.iter().any(|s| s == "medium"), "{all:?}");
+        let (_, shown) = severities(&[BANK, "--format", "json", "-o", out, "--min-severity", "medium"]);
+        assert!(
+            !shown.is_empty() && shown.iter().all(|s| s == "medium" || s == "high" || s == "critical"),
+            "{shown:?}"
+        );
+        // The demo spec has no high finding: nothing shown, yet its medium ones still fail the run.
+        let (code, shown) = severities(&[
+            BANK,
+            "--format",
+            "json",
+            "-o",
+            out,
+            "--min-severity",
+            "high",
+            "--fail-on",
+            "medium",
+        ]);
+        assert!(shown.is_empty(), "{shown:?}");
+        assert_eq!(code, 1, "--fail-on counts the hidden findings");
+    }
+
+    fn collect_severities(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let (Some(serde_json::Value::String(severity)), Some(_)) =
+                    (map.get("severity"), map.get("rule"))
+                {
+                    out.push(severity.clone());
+                }
+                map.values().for_each(|v| collect_severities(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| collect_severities(v, out)),
+            _ => {}
+        }
     }
 
     #[test]
