@@ -210,8 +210,87 @@ pub fn is_json_media_type(media: &str) -> bool {
         || (media.len() > 5 && media.as_bytes()[media.len() - 5..].eq_ignore_ascii_case(b"+json"))
 }
 
+/// Percent-decodes a query component, `+` meaning space as in HTML forms. A stray `%` stays as
+/// it is; when the decoded bytes are not UTF-8 the component is kept as sent rather than mangled
+/// with replacement characters.
+pub fn decode_query_component(raw: &str) -> String {
+    if !raw.contains(['%', '+']) {
+        return raw.to_owned();
+    }
+    let bytes = raw.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let pair = bytes
+                    .get(i + 1)
+                    .copied()
+                    .and_then(hex_value)
+                    .zip(bytes.get(i + 2).copied().and_then(hex_value));
+                match pair {
+                    Some((high, low)) => {
+                        decoded.push(high << 4 | low);
+                        i += 3;
+                    }
+                    None => {
+                        decoded.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                decoded.push(b' ');
+                i += 1;
+            }
+            other => {
+                decoded.push(other);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(decoded).unwrap_or_else(|_| raw.to_owned())
+}
+
+/// Splits a raw query string into decoded `(name, value)` pairs, in order; empty segments
+/// (`a=1&&b=2`) are skipped and a segment without `=` is a name with an empty value.
+pub fn parse_query(raw: &str) -> Vec<(String, String)> {
+    raw.split('&')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| match segment.split_once('=') {
+            Some((name, value)) => (decode_query_component(name), decode_query_component(value)),
+            None => (decode_query_component(segment), String::new()),
+        })
+        .collect()
+}
+
+fn hex_value(byte: u8) -> Option<u8> {
+    match byte {
+        b'0'..=b'9' => Some(byte - b'0'),
+        b'a'..=b'f' => Some(byte - b'a' + 10),
+        b'A'..=b'F' => Some(byte - b'A' + 10),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn decodes_query_components() {
+        assert_eq!(
+            parse_query("q=caf%C3%A9+au+lait&empty=&flag&&a%3Db=c%26d"),
+            vec![
+                ("q".to_owned(), "café au lait".to_owned()),
+                ("empty".to_owned(), String::new()),
+                ("flag".to_owned(), String::new()),
+                ("a=b".to_owned(), "c&d".to_owned()),
+            ]
+        );
+        assert_eq!(decode_query_component("100%"), "100%");
+        assert_eq!(decode_query_component("%zz%4"), "%zz%4");
+        assert_eq!(decode_query_component("%FF%FE"), "%FF%FE", "non-UTF-8 stays as sent");
+    }
+
     use super::*;
 
     #[test]

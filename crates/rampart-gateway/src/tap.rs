@@ -22,6 +22,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use http::HeaderMap;
+use rampart_core::exchange::parse_query;
 use rampart_core::{Body, Exchange, SourceKind};
 
 /// Counters of the tap, shared with the metrics endpoint.
@@ -60,19 +61,7 @@ pub struct TapRecord {
 impl TapRecord {
     /// The Exchange of this record: query decoded, bodies cut to `max_body`, credentials masked.
     pub fn into_exchange(self) -> Exchange {
-        let query = self
-            .uri
-            .query()
-            .map(|q| {
-                q.split('&')
-                    .filter(|pair| !pair.is_empty())
-                    .map(|pair| {
-                        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                        (percent_decode(name), percent_decode(value))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let query = self.uri.query().map(parse_query).unwrap_or_default();
         Exchange {
             v: rampart_core::EXCHANGE_FORMAT_VERSION,
             id: Some(self.request_id),
@@ -130,18 +119,10 @@ impl TapRecord {
         serde_json::to_writer(&mut *out, self.host.as_deref().unwrap_or(""))?;
         out.extend_from_slice(b",\"path\":");
         serde_json::to_writer(&mut *out, self.uri.path())?;
-        let mut pairs =
-            self.uri.query().into_iter().flat_map(|q| q.split('&')).filter(|p| !p.is_empty()).peekable();
-        if pairs.peek().is_some() {
-            out.extend_from_slice(b",\"query\":[");
-            for (index, pair) in pairs.enumerate() {
-                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                if index > 0 {
-                    out.push(b',');
-                }
-                serde_json::to_writer(&mut *out, &(percent_decode(name), percent_decode(value)))?;
-            }
-            out.push(b']');
+        let query = self.uri.query().map(parse_query).unwrap_or_default();
+        if !query.is_empty() {
+            out.extend_from_slice(b",\"query\":");
+            serde_json::to_writer(&mut *out, &query)?;
         }
         write_headers(out, &self.request_headers)?;
         write_body(out, &self.request_body, self.max_body)?;
@@ -383,31 +364,6 @@ fn mask_cookie(value: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
 }
 
 #[cfg(test)]

@@ -10,11 +10,12 @@ use std::borrow::Cow;
 
 use base64::Engine as _;
 use chrono::{DateTime, NaiveDateTime, TimeZone as _, Utc};
+use rampart_core::exchange::{decode_query_component, parse_query};
 use rampart_core::{Body, Exchange, Request, Response, Source, SourceKind};
 
 use crate::IngestError;
 use crate::har_model::{Entry, HarRequest, HarResponse, List, NameValue, Obj, Scalar};
-use crate::url::{decode_component, encode_pairs, normalize_host, parse_query, split_url};
+use crate::url::{encode_pairs, normalize_host, split_url};
 
 type FieldResult<T> = Result<T, IngestError>;
 
@@ -215,7 +216,7 @@ fn parse_request(request: &HarRequest<'_>) -> FieldResult<Request> {
         Some(raw) => parse_query(raw),
         None => name_values(&request.query_string)
             .into_iter()
-            .map(|(name, value)| (decode_component(&name), decode_component(&value)))
+            .map(|(name, value)| (decode_query_component(&name), decode_query_component(&value)))
             .collect(),
     };
     let mut headers = without_pseudo_headers(all_headers);

@@ -59,70 +59,8 @@ pub(crate) fn normalize_host(authority: &str, scheme: &str) -> String {
     without_default.to_ascii_lowercase()
 }
 
-fn hex_value(byte: u8) -> Option<u8> {
-    match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        b'A'..=b'F' => Some(byte - b'A' + 10),
-        _ => None,
-    }
-}
-
-/// Percent-decodes a query component, `+` meaning space as in HTML forms. A stray `%` stays as
-/// it is; when the decoded bytes are not UTF-8 the component is kept as sent rather than mangled
-/// with replacement characters.
-pub(crate) fn decode_component(raw: &str) -> String {
-    if !raw.contains(['%', '+']) {
-        return raw.to_owned();
-    }
-    let bytes = raw.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let pair = bytes
-                    .get(i + 1)
-                    .copied()
-                    .and_then(hex_value)
-                    .zip(bytes.get(i + 2).copied().and_then(hex_value));
-                match pair {
-                    Some((high, low)) => {
-                        decoded.push(high << 4 | low);
-                        i += 3;
-                    }
-                    None => {
-                        decoded.push(b'%');
-                        i += 1;
-                    }
-                }
-            }
-            b'+' => {
-                decoded.push(b' ');
-                i += 1;
-            }
-            other => {
-                decoded.push(other);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(decoded).unwrap_or_else(|_| raw.to_owned())
-}
-
-/// Splits a raw query string into decoded `(name, value)` pairs, in order; empty segments
-/// (`a=1&&b=2`) are skipped and a segment without `=` is a name with an empty value.
-pub(crate) fn parse_query(raw: &str) -> Vec<(String, String)> {
-    raw.split('&')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| match segment.split_once('=') {
-            Some((name, value)) => (decode_component(name), decode_component(value)),
-            None => (decode_component(segment), String::new()),
-        })
-        .collect()
-}
-
-/// Percent-encodes a query or form component so that [`decode_component`] gives it back exactly:
+/// Percent-encodes a query or form component so that [`rampart_core::exchange::decode_query_component`]
+/// gives it back exactly:
 /// `+`, `&`, `=`, `#` and `%` are always escaped.
 pub(crate) fn encode_component(value: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -187,25 +125,9 @@ mod tests {
     }
 
     #[test]
-    fn decodes_query_components() {
-        assert_eq!(
-            parse_query("q=caf%C3%A9+au+lait&empty=&flag&&a%3Db=c%26d"),
-            vec![
-                ("q".to_owned(), "café au lait".to_owned()),
-                ("empty".to_owned(), String::new()),
-                ("flag".to_owned(), String::new()),
-                ("a=b".to_owned(), "c&d".to_owned()),
-            ]
-        );
-        assert_eq!(decode_component("100%"), "100%");
-        assert_eq!(decode_component("%zz%4"), "%zz%4");
-        assert_eq!(decode_component("%FF%FE"), "%FF%FE", "non-UTF-8 stays as sent");
-    }
-
-    #[test]
     fn encoding_round_trips_through_decoding() {
         for value in ["a b+c", "x=y&z", "100%", "é/ü?#", ""] {
-            assert_eq!(decode_component(&encode_component(value)), value);
+            assert_eq!(rampart_core::exchange::decode_query_component(&encode_component(value)), value);
         }
     }
 }
