@@ -1,24 +1,10 @@
 //! `rampart discover` as a user runs it: the binary, real files, exit codes and outputs.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn rampart(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rampart")).args(args).output().expect("run rampart")
-}
-
-fn examples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
-}
-
-fn sample_har() -> String {
-    examples().join("sample.har").display().to_string()
-}
-
-fn bank_spec() -> String {
-    examples().join("bank-api.openapi.yaml").display().to_string()
-}
+mod common;
+use common::{bank_spec, rampart, sample_har};
 
 fn json_of(out: &Output) -> serde_json::Value {
     assert!(
