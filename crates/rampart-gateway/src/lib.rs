@@ -163,10 +163,13 @@ pub async fn start(
     let config = Arc::new(config);
     let mut workers = Vec::new();
     let mut ready = Vec::new();
-    for index in 0..config.worker_threads() {
+    // One proxy per serving thread: copies of the first, each with its own upstream pool.
+    let mut proxies: Vec<Proxy> = (1..config.worker_threads()).map(|_| proxy.for_another_thread()).collect();
+    proxies.push(proxy);
+    for (index, proxy) in proxies.into_iter().enumerate() {
         let listener = listener.try_clone().map_err(bind_error(addr))?;
         let worker = Worker {
-            proxy: Arc::new(proxy.for_another_thread()),
+            proxy: Arc::new(proxy),
             config: config.clone(),
             tls: tls.clone(),
             connections: connections.clone(),
@@ -180,9 +183,8 @@ pub async fn start(
         workers.push(thread);
         ready.push(ready_rx);
     }
-    // The serving threads have their own copies: the socket and the tap sender must not outlive them.
+    // Only the serving threads hold the socket now: it must not outlive them.
     drop(listener);
-    drop(proxy);
     for ready in ready {
         match ready.await {
             Ok(Ok(())) => {}
