@@ -25,38 +25,38 @@ fn planted_weaknesses_are_found_where_they_are_written() {
     let report = bank();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let expect = [
-        ("superseded-version-path", "/paths/~1v1~1accounts~1{accountId}", Severity::Low, 477),
-        ("superseded-version-path", "/paths/~1v1~1customers~1{customerId}", Severity::Low, 498),
+        ("superseded-version-path", "/paths/~1v1~1accounts~1{accountId}", Severity::Low, 482),
+        ("superseded-version-path", "/paths/~1v1~1customers~1{customerId}", Severity::Low, 503),
         ("no-429-response", "/paths/~1v1~1auth~1login/post/responses", Severity::Medium, 74),
         ("no-429-response", "/paths/~1oauth~1token/post/responses", Severity::Medium, 38),
         (
             "oauth-password-flow",
             "/components/schemas/TokenRequest/properties/grant_type/enum",
             Severity::Medium,
-            619,
+            652,
         ),
-        ("numeric-id-parameter", "/components/parameters/CustomerId/schema", Severity::Medium, 542),
+        ("numeric-id-parameter", "/components/parameters/CustomerId/schema", Severity::Medium, 547),
         (
             "sensitive-data-in-response",
             "/components/schemas/CardDetail/allOf/1/properties/pan",
             Severity::Medium,
-            1040,
+            1073,
         ),
-        ("sensitive-data-in-response", "/components/schemas/Customer/properties/aadhaar", Severity::Low, 740),
-        ("open-request-object", "/components/schemas/LoginRequest", Severity::Low, 666),
+        ("sensitive-data-in-response", "/components/schemas/Customer/properties/aadhaar", Severity::Low, 773),
+        ("open-request-object", "/components/schemas/LoginRequest", Severity::Low, 699),
         (
             "string-without-max-length",
             "/components/schemas/LoginRequest/properties/password",
             Severity::Medium,
-            673,
+            706,
         ),
-        ("open-request-object", "/components/schemas/PaymentRequest", Severity::Low, 913),
-        ("jwt-without-rfc8725", "/components/securitySchemes/bearerAuth", Severity::Low, 521),
+        ("open-request-object", "/components/schemas/PaymentRequest", Severity::Low, 946),
+        ("jwt-without-rfc8725", "/components/securitySchemes/bearerAuth", Severity::Low, 526),
         (
             "array-without-max-items",
             "/components/schemas/TransactionPage/properties/data",
             Severity::Medium,
-            870,
+            903,
         ),
     ];
     let mut missing = Vec::new();

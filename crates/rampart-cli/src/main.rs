@@ -17,6 +17,7 @@ mod classify;
 mod discover;
 mod findings;
 mod gateway;
+mod scan;
 mod table;
 
 #[derive(Parser)]
@@ -50,6 +51,9 @@ enum Command {
     /// Audit OpenAPI 3.0/3.1 specs for security weaknesses (OWASP API Top 10 2023): text, JSON
     /// or SARIF; `--fail-on` sets the exit code for CI.
     Audit(audit::AuditArgs),
+    /// Test a running API against the OWASP API Top 10 (2023) with crafted requests, as two or
+    /// more identities: text, JSON, SARIF, JUnit or HTML; `--fail-on` sets the exit code for CI.
+    Scan(scan::ScanArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         Command::Classify(args) => classify::run(args, &ui),
         Command::Gateway(args) => gateway::run(args),
         Command::Audit(args) => audit::run(args, &ui),
+        Command::Scan(args) => scan::run(args, &ui),
     };
     match result {
         Ok(code) => code,

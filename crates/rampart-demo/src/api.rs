@@ -1,21 +1,28 @@
 //! The HTTP handlers of the demo bank.
+//!
+//! Handlers branch on the state's [`Mode`]: the flawed bank keeps its planted weaknesses (each
+//! marked `PLANTED FLAW (issue 5)` or `PLANTED FLAW (issue 6)`), the fixed bank answers the same
+//! requests safely.
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 
-use axum::Json;
 use axum::body::Bytes;
-use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Form, Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::rejection::{BytesRejection, FormRejection, QueryRejection};
+use axum::extract::{ConnectInfo, Form, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, SecondsFormat, Utc};
 use rsa::sha2::{Digest, Sha256};
 use serde_json::{Value, json};
 
 use crate::data::{self, Beneficiary, Customer, format_minor, parse_minor};
 use crate::jwt::{AUDIENCE, Claims, ISSUER};
-use crate::state::{AppState, Payment, Session, Webhook};
+use crate::state::{AppState, Mode, Payment, Session, Webhook};
 
 /// Access token lifetime.
 pub const TOKEN_LIFETIME_SECS: i64 = 900;
@@ -54,6 +61,34 @@ impl Problem {
     }
     fn invalid(detail: impl Into<String>) -> Problem {
         Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "validation-error", "Validation failed", detail)
+    }
+    fn internal() -> Problem {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "the request could not be completed",
+        )
+    }
+    /// A generic problem for `status`, saying nothing about the server's internals.
+    fn for_status(status: StatusCode) -> Problem {
+        let title = status.canonical_reason().unwrap_or("Error");
+        let kind = match status.as_u16() {
+            400 => "bad-request",
+            401 => "unauthorized",
+            403 => "forbidden",
+            404 => "not-found",
+            405 => "method-not-allowed",
+            410 => "gone",
+            413 => "payload-too-large",
+            415 => "unsupported-media-type",
+            422 => "validation-error",
+            429 => "too-many-requests",
+            _ if status.is_server_error() => "internal",
+            _ => "error",
+        };
+        let detail = if status.is_server_error() { "the request could not be completed" } else { title };
+        Problem::new(status, kind, title, detail)
     }
 }
 
@@ -105,7 +140,11 @@ pub async fn common_headers(State(state): State<AppState>, request: Request, nex
         format!("req-{:08x}", live.rng.next_u64() as u32)
     };
     let legacy = request.uri().path().starts_with("/v1/");
+    let mode = state.mode();
     let mut response = next.run(request).await;
+    if mode.is_fixed() {
+        response = problem_for_errors(response);
+    }
     let headers = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         headers.insert("x-request-id", v);
@@ -115,7 +154,7 @@ pub async fn common_headers(State(state): State<AppState>, request: Request, nex
         headers.insert(header::DATE, v);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if legacy {
+    if legacy && mode == Mode::Flawed {
         // PLANTED FLAW (issue 5): the legacy `/v1` surface is still served by the old stack:
         // version banners, and neither HSTS nor `nosniff` (rules `server-banner`,
         // `missing-security-headers`).
@@ -128,6 +167,85 @@ pub async fn common_headers(State(state): State<AppState>, request: Request, nex
         );
         headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     }
+    if mode.is_fixed() {
+        headers.remove(header::SERVER);
+        headers.remove("x-powered-by");
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    response
+}
+
+/// Fixed mode: an error answered by the framework itself (a rejected path, a body over the
+/// limit, an unsupported media type) becomes a generic problem document, so that no error
+/// carries framework internals. Problem documents and OAuth errors pass through.
+fn problem_for_errors(response: Response) -> Response {
+    let status = response.status();
+    let content_type =
+        response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !(status.is_client_error() || status.is_server_error())
+        || content_type.starts_with("application/problem+json")
+        || content_type.starts_with("application/json")
+    {
+        return response;
+    }
+    let mut replacement = Problem::for_status(status).into_response();
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = response.headers().get(&name) {
+            replacement.headers_mut().insert(name, v.clone());
+        }
+    }
+    replacement
+}
+
+/// Decides, before any handler runs, what the mode says about the request as a whole: `TRACE`,
+/// the retired legacy `/v1` API and the internal area.
+pub async fn mode_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    match state.mode() {
+        Mode::Flawed => {
+            if request.method() == Method::TRACE {
+                return trace_echo(&request);
+            }
+        }
+        Mode::Fixed => {
+            if request.method() == Method::TRACE {
+                return method_not_allowed().await.into_response();
+            }
+            if path == "/v1" || path.starts_with("/v1/") {
+                return Problem::new(
+                    StatusCode::GONE,
+                    "gone",
+                    "API version retired",
+                    "the v1 API has been retired; use /v2 and /oauth/token",
+                )
+                .into_response();
+            }
+            if (path == "/internal" || path.starts_with("/internal/"))
+                && let Err(problem) = require_ops_key(&state, request.headers())
+            {
+                return problem.into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// PLANTED FLAW (issue 6): `TRACE` is answered on every path, echoing the request line and all
+/// its headers — `Authorization` and `Cookie` included — as `message/http` (class
+/// `trace-method`, cross-site tracing).
+fn trace_echo(request: &Request) -> Response {
+    let target = request.uri().path_and_query().map_or("/", |pq| pq.as_str());
+    let mut echo = format!("TRACE {target} {:?}\r\n", request.version());
+    for (name, value) in request.headers() {
+        echo.push_str(&format!("{}: {}\r\n", name, String::from_utf8_lossy(value.as_bytes())));
+    }
+    echo.push_str("\r\n");
+    let mut response = (StatusCode::OK, echo).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("message/http"));
     response
 }
 
@@ -168,10 +286,12 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 fn verified_claims(state: &AppState, headers: &HeaderMap) -> Result<Claims, Problem> {
     let token =
         bearer_token(headers).ok_or_else(|| Problem::unauthorized("a Bearer access token is required"))?;
-    let claims = state
-        .keys()
-        .verify(token, state.now().timestamp())
-        .map_err(|e| Problem::unauthorized(format!("invalid access token: {e}")))?;
+    let claims =
+        state.keys().verify(token, state.now().timestamp()).map_err(|e| match (state.mode(), e) {
+            (Mode::Fixed, crate::jwt::JwtError::Expired) => Problem::unauthorized("access token has expired"),
+            (Mode::Fixed, _) => Problem::unauthorized("invalid access token"),
+            (Mode::Flawed, e) => Problem::unauthorized(format!("invalid access token: {e}")),
+        })?;
     if state.live().revoked_token_ids.contains(&claims.jti) {
         return Err(Problem::unauthorized("access token has been revoked"));
     }
@@ -197,6 +317,30 @@ fn legacy_token_caller(state: &AppState, token: &str) -> Result<usize, Problem> 
         .ok_or_else(|| Problem::forbidden("this token is not bound to a customer"))
 }
 
+/// The `alg` of a JWT's header, when the token has a readable header.
+fn jwt_alg(token: &str) -> Option<String> {
+    let header = URL_SAFE_NO_PAD.decode(token.split('.').next()?.trim_end_matches('=')).ok()?;
+    let header: Value = serde_json::from_slice(&header).ok()?;
+    header.get("alg")?.as_str().map(str::to_owned)
+}
+
+/// PLANTED FLAW (issue 6): the legacy stack's JWT library trusts the token's own header: with
+/// `"alg": "none"` it skips the signature check altogether and takes the `sub` claim as the
+/// caller — any customer can be impersonated with an unsigned token (class `jwt-alg-none`).
+fn unsigned_token_caller(state: &AppState, token: &str) -> Result<usize, Problem> {
+    let claims = token
+        .split('.')
+        .nth(1)
+        .and_then(|part| URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok())
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+        .ok_or_else(|| Problem::unauthorized("invalid access token: token is not three base64url parts"))?;
+    let subject = claims.get("sub").and_then(Value::as_str).unwrap_or("");
+    state
+        .dataset()
+        .customer_by_id(subject)
+        .ok_or_else(|| Problem::forbidden("this token is not bound to a customer"))
+}
+
 /// The customer a `/v1` call acts for: a Bearer token (the current RS256 ones or the legacy
 /// HS256 ones), an `access_token` query parameter, or the `session` cookie from login.
 fn legacy_caller(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> Result<usize, Problem> {
@@ -205,10 +349,19 @@ fn legacy_caller(state: &AppState, headers: &HeaderMap, query: Option<&str>) -> 
     let query_token = query.and_then(|q| {
         q.split('&').find_map(|pair| pair.strip_prefix("access_token=")).filter(|t| !t.is_empty())
     });
+    let unsigned = |token: &str| {
+        state.mode() == Mode::Flawed && jwt_alg(token).is_some_and(|a| a.eq_ignore_ascii_case("none"))
+    };
     if let Some(token) = query_token {
+        if unsigned(token) {
+            return unsigned_token_caller(state, token);
+        }
         return legacy_token_caller(state, token);
     }
     if let Some(token) = bearer_token(headers) {
+        if unsigned(token) {
+            return unsigned_token_caller(state, token);
+        }
         if token.starts_with("eyJhbGciOiJIUzI1NiI") {
             return legacy_token_caller(state, token);
         }
@@ -227,6 +380,17 @@ fn require_api_key(state: &AppState, headers: &HeaderMap) -> Result<(), Problem>
         Some(key) if key == state.dataset().ops_api_key => Ok(()),
         Some(_) => Err(Problem::unauthorized("invalid API key")),
         None => Err(Problem::unauthorized("X-API-Key header required")),
+    }
+}
+
+/// Fixed mode's gate in front of `/internal`: the ops API key, and nothing else. A customer's
+/// token is a valid credential for the wrong audience: 403.
+fn require_ops_key(state: &AppState, headers: &HeaderMap) -> Result<(), Problem> {
+    match require_api_key(state, headers) {
+        Err(_) if headers.get("x-api-key").is_none() && headers.contains_key(header::AUTHORIZATION) => {
+            Err(Problem::forbidden("the internal area takes the ops API key only"))
+        }
+        other => other,
     }
 }
 
@@ -253,9 +417,58 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     (status, Json(json!({"error": error, "error_description": description}))).into_response()
 }
 
+/// Password attempts allowed per client IP and username in [`LOGIN_WINDOW_SECS`] (fixed mode).
+pub const LOGIN_ATTEMPTS_PER_WINDOW: usize = 10;
+/// The window of the login rate limit, in seconds.
+pub const LOGIN_WINDOW_SECS: i64 = 60;
+
+/// The client address the connection came from (never a header the client can set).
+pub type ClientAddr = Option<Extension<ConnectInfo<SocketAddr>>>;
+
+fn client_ip(client: &ClientAddr) -> String {
+    client.as_ref().map_or_else(|| "unknown".to_owned(), |Extension(ConnectInfo(a))| a.ip().to_string())
+}
+
+/// Fixed mode: counts a password attempt for `username` from `client`; past the limit the answer
+/// is 429 with `Retry-After`, whatever the password.
+fn login_rate_limit(state: &AppState, client: &ClientAddr, username: &str) -> Result<(), Box<Response>> {
+    if state.mode() == Mode::Flawed {
+        // PLANTED FLAW (issue 6): the flawed bank limits no password attempts, on the token
+        // endpoint's password grant as on the legacy login: credential stuffing and brute force
+        // never meet a 429 (class `login-no-rate-limit`).
+        return Ok(());
+    }
+    state
+        .login_attempt(
+            &client_ip(client),
+            username,
+            LOGIN_ATTEMPTS_PER_WINDOW,
+            Duration::seconds(LOGIN_WINDOW_SECS),
+        )
+        .map_err(|retry_after| {
+            let mut response = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "Too many login attempts",
+                "too many password attempts for this account from this address; try again later",
+            )
+            .into_response();
+            if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            Box::new(response)
+        })
+}
+
 /// Checks a customer's password, counting failures for the admin view.
 fn check_password(state: &AppState, username: &str, password: &str) -> Option<usize> {
-    let index = state.dataset().customer_by_username(username)?;
+    let Some(index) = state.dataset().customer_by_username(username) else {
+        if state.mode().is_fixed() {
+            // The same work as for a real account, so that timing does not tell them apart.
+            let _ = data::password_hash(username, password);
+        }
+        return None;
+    };
     let customer = &state.dataset().customers[index];
     let mut live = state.live();
     if data::password_hash(username, password) == customer.password_hash {
@@ -270,6 +483,7 @@ fn check_password(state: &AppState, username: &str, password: &str) -> Option<us
 
 pub async fn oauth_token(
     State(state): State<AppState>,
+    peer: ClientAddr,
     form: Result<Form<BTreeMap<String, String>>, FormRejection>,
 ) -> Response {
     let Ok(Form(form)) = form else {
@@ -288,8 +502,14 @@ pub async fn oauth_token(
     if scope.split(' ').any(|s| !client_scopes.split(' ').any(|allowed| allowed == s)) {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", "scope not allowed for this client");
     }
+    if field("grant_type") == "password"
+        && let Err(response) = login_rate_limit(&state, &peer, field("username"))
+    {
+        return *response;
+    }
     let subject = match field("grant_type") {
         "client_credentials" => client_id.clone(),
+        // The same answer for an unknown username and a wrong password, in both modes.
         "password" => match check_password(&state, field("username"), field("password")) {
             Some(index) => state.dataset().customers[index].customer_id.clone(),
             None => {
@@ -315,9 +535,11 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
     Json(state.keys().jwks()).into_response()
 }
 
-fn parse_json(body: &Bytes) -> Result<Value, Problem> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| Problem::bad_request(format!("body is not valid JSON: {e}")))?;
+fn parse_json(state: &AppState, body: &Bytes) -> Result<Value, Problem> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| match state.mode() {
+        Mode::Flawed => Problem::bad_request(format!("body is not valid JSON: {e}")),
+        Mode::Fixed => Problem::bad_request("body is not valid JSON"),
+    })?;
     if value.is_object() { Ok(value) } else { Err(Problem::bad_request("body must be a JSON object")) }
 }
 
@@ -325,16 +547,95 @@ fn str_field<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
     body.get(name).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
 }
 
+/// What the flawed legacy login says about an unknown username.
+pub const NO_SUCH_USER: &str = "no such user";
+
+/// The flawed legacy login: which customer the body logs in, or the answer refusing it.
+fn flawed_login(state: &AppState, body: &Value) -> Result<usize, Box<Response>> {
+    let (username, password) = (body.get("username"), body.get("password"));
+    if username.is_some_and(Value::is_object) || password.is_some_and(Value::is_object) {
+        let (Some(username), Some(password)) = (username, password) else {
+            return Err(Problem::invalid("username and password are required").into_response().into());
+        };
+        return mongo_login(state, username, password);
+    }
+    let (Some(username), Some(password)) = (str_field(body, "username"), str_field(body, "password")) else {
+        return Err(Problem::invalid("username and password are required").into_response().into());
+    };
+    // PLANTED FLAW (issue 6): the legacy login looks the user up first and says so when there is
+    // none (401 `no such user`), while a wrong password is a 401 `wrong username or password`:
+    // anyone can tell which usernames exist (class `user-enumeration`). (Both stay 401, the only
+    // refusal the spec declares for this operation.)
+    if state.dataset().customer_by_username(username).is_none() {
+        return Err(Problem::unauthorized(NO_SUCH_USER).into_response().into());
+    }
+    check_password(state, username, password)
+        .ok_or_else(|| Problem::unauthorized("wrong username or password").into_response().into())
+}
+
+/// PLANTED FLAW (issue 6): the legacy user store is queried with the JSON values of the body as
+/// they came, `findOne({username: body.username, password: body.password})`, so objects are
+/// evaluated as MongoDB query operators: `{"username": "<known user>", "password": {"$ne": "x"}}`
+/// logs in without the password, `{"$regex": "^H"}` probes it a character at a time, and an
+/// unknown operator answers 500 with the database's own error (class `nosql-injection`).
+fn mongo_login(state: &AppState, username: &Value, password: &Value) -> Result<usize, Box<Response>> {
+    let server_error = |e: crate::mongo::QueryError| -> Box<Response> {
+        Box::new(
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Json(json!({"error": format!("MongoServerError: {e}"), "code": 2, "codeName": "BadValue"})),
+            )
+                .into_response(),
+        )
+    };
+    let customers = &state.dataset().customers;
+    let mut user = None;
+    for (index, c) in customers.iter().enumerate() {
+        if crate::mongo::matches(Some(&c.username), username).map_err(server_error)? {
+            user = Some(index);
+            break;
+        }
+    }
+    let Some(user) = user else {
+        return Err(Problem::unauthorized(NO_SUCH_USER).into_response().into());
+    };
+    for (index, c) in customers.iter().enumerate() {
+        if crate::mongo::matches(Some(&c.username), username).map_err(server_error)?
+            && crate::mongo::matches(Some(&c.password), password).map_err(server_error)?
+        {
+            let mut live = state.live();
+            live.failed_logins.remove(&index);
+            live.last_login.insert(index, state.now());
+            return Ok(index);
+        }
+    }
+    *state.live().failed_logins.entry(user).or_default() += 1;
+    Err(Problem::unauthorized("wrong username or password").into_response().into())
+}
+
+/// The fixed login: strings only, the same answer for an unknown user and a wrong password, and
+/// the login rate limit.
+fn fixed_login(state: &AppState, client: &ClientAddr, body: &Value) -> Result<usize, Box<Response>> {
+    let (Some(username), Some(password)) = (str_field(body, "username"), str_field(body, "password")) else {
+        return Err(Problem::invalid("username and password are required as strings").into_response().into());
+    };
+    login_rate_limit(state, client, username)?;
+    check_password(state, username, password)
+        .ok_or_else(|| Problem::unauthorized("wrong username or password").into_response().into())
+}
+
 // PLANTED FLAW (issue 5): no rate limit and no lockout answer on the legacy login: a client can
 // try passwords as fast as it likes and never gets a 429 (rule `auth-no-rate-limit`).
-pub async fn login(State(state): State<AppState>, body: Bytes) -> ApiResult {
-    let body = parse_json(&body)?;
-    let (Some(username), Some(password)) = (str_field(&body, "username"), str_field(&body, "password"))
-    else {
-        return Err(Problem::invalid("username and password are required"));
+pub async fn login(State(state): State<AppState>, client: ClientAddr, body: Bytes) -> ApiResult {
+    let body = parse_json(&state, &body)?;
+    let outcome = match state.mode() {
+        Mode::Flawed => flawed_login(&state, &body),
+        Mode::Fixed => fixed_login(&state, &client, &body),
     };
-    let index = check_password(&state, username, password)
-        .ok_or_else(|| Problem::unauthorized("wrong username or password"))?;
+    let index = match outcome {
+        Ok(index) => index,
+        Err(response) => return Ok(*response),
+    };
     let customer_id = state.dataset().customers[index].customer_id.clone();
     let mobile_client = state.dataset().clients.first().map(|c| c.0.clone()).unwrap_or_default();
     let token = issue_token(&state, &customer_id, &mobile_client, "accounts payments cards profile")?;
@@ -413,18 +714,49 @@ pub fn customer_json(customer: &Customer) -> Value {
     value
 }
 
+/// The web origins of the bank's own apps: the only ones the fixed mode answers CORS for.
+pub const ALLOWED_ORIGINS: [&str; 2] = ["https://app.demo-bank.example", "https://ib.demo-bank.example"];
+
+/// `*****567D`: all but the last four characters masked.
+fn mask_tail(value: &str) -> String {
+    let count = value.chars().count();
+    value.chars().enumerate().map(|(i, c)| if i + 4 < count { '*' } else { c }).collect()
+}
+
+/// The profile as the mode serves it: the fixed bank masks the national ID, which no screen
+/// shows in full.
+fn profile_json(state: &AppState, customer: &Customer) -> Value {
+    let mut value = customer_json(customer);
+    if state.mode().is_fixed()
+        && let Some(obj) = value.as_object_mut()
+    {
+        obj.insert(
+            customer.national_id_kind.field_name().to_owned(),
+            json!(mask_tail(&customer.national_id)),
+        );
+    }
+    value
+}
+
 pub async fn customer_me(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     let caller = customer_caller(&state, &headers)?;
-    let mut response = Json(customer_json(&state.dataset().customers[caller])).into_response();
-    // PLANTED FLAW (issue 5): the profile endpoint answers CORS for whatever Origin asks, with
-    // credentials: any web site a customer visits can read their profile (rule
-    // `cors-credentials-any-origin`).
-    if let Some(origin) = headers.get(header::ORIGIN).cloned() {
-        let h = response.headers_mut();
+    let mut response = Json(profile_json(&state, &state.dataset().customers[caller])).into_response();
+    let Some(origin) = headers.get(header::ORIGIN).cloned() else {
+        return Ok(response);
+    };
+    let allowed = match state.mode() {
+        // PLANTED FLAW (issue 5): the profile endpoint answers CORS for whatever Origin asks,
+        // with credentials: any web site a customer visits can read their profile (rule
+        // `cors-credentials-any-origin`, class `cors`).
+        Mode::Flawed => true,
+        Mode::Fixed => origin.to_str().is_ok_and(|o| ALLOWED_ORIGINS.contains(&o)),
+    };
+    let h = response.headers_mut();
+    if allowed {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         h.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
-        h.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
     Ok(response)
 }
 
@@ -435,7 +767,7 @@ pub async fn customer_by_id(
 ) -> ApiResult {
     let caller = customer_caller(&state, &headers)?;
     match state.dataset().customer_by_id(&customer_id) {
-        Some(index) if index == caller => ok(customer_json(&state.dataset().customers[index])),
+        Some(index) if index == caller => ok(profile_json(&state, &state.dataset().customers[index])),
         _ => Err(Problem::not_found(format!("no customer {customer_id} for this caller"))),
     }
 }
@@ -481,7 +813,7 @@ fn available_balance(state: &AppState, account_index: usize) -> i64 {
         .live()
         .payments
         .iter()
-        .filter(|p| p.from_account_index == account_index && p.status != "REJECTED")
+        .filter(|p| p.from_account_index == account_index && !matches!(p.status, "REJECTED" | "CANCELLED"))
         .filter(|p| p.created_at > data::book_date().and_hms_opt(23, 59, 59).unwrap_or_default().and_utc())
         .map(|p| p.amount_minor)
         .sum();
@@ -553,9 +885,13 @@ fn transaction_json(state: &AppState, t: &data::Transaction, detailed: bool) -> 
 }
 
 fn query_map(
+    state: &AppState,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<BTreeMap<String, String>, Problem> {
-    query.map(|Query(q)| q).map_err(|e| Problem::bad_request(format!("bad query string: {e}")))
+    query.map(|Query(q)| q).map_err(|e| match state.mode() {
+        Mode::Flawed => Problem::bad_request(format!("bad query string: {e}")),
+        Mode::Fixed => Problem::bad_request("bad query string"),
+    })
 }
 
 fn positive_param(
@@ -583,6 +919,55 @@ fn date_param(query: &BTreeMap<String, String>, name: &str) -> Result<Option<Nai
         .transpose()
 }
 
+/// Most transactions one page may hold (`page_size`, and `limit` in the fixed mode).
+pub const MAX_PAGE_SIZE: u64 = 100;
+/// Longest search term the fixed mode accepts (`q`).
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+/// Percent-encodes everything but RFC 3986 unreserved characters, for links.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The answer to a failed search.
+fn search_failure(state: &AppState, error: crate::search::SearchError) -> Response {
+    match (state.mode(), error) {
+        (Mode::Flawed, crate::search::SearchError::Sql { message, sql }) => {
+            // PLANTED FLAW (issue 6): the database error goes back to the client as it came,
+            // with the statement that failed (class `sql-injection`, error-based).
+            let body = json!({
+                "type": format!("{PROBLEM_BASE}database-error"),
+                "title": "Database error",
+                "status": 500,
+                "detail": message,
+                "engine": format!("SQLite {}", rusqlite::version()),
+                "query": sql,
+            });
+            let mut response = (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+            response
+        }
+        (Mode::Flawed, crate::search::SearchError::Internal(message)) => {
+            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", message)
+                .into_response()
+        }
+        (Mode::Fixed, error) => {
+            tracing::error!(?error, "transaction search failed");
+            Problem::internal().into_response()
+        }
+    }
+}
+
 pub async fn list_transactions(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -591,9 +976,28 @@ pub async fn list_transactions(
 ) -> ApiResult {
     let caller = customer_caller(&state, &headers)?;
     let index = own_account(&state, caller, &account_id)?;
-    let query = query_map(query)?;
+    let query = query_map(&state, query)?;
     let page = positive_param(&query, "page", 1, 10_000)?;
-    let page_size = positive_param(&query, "page_size", 20, 100)?;
+    let page_size = positive_param(&query, "page_size", 20, MAX_PAGE_SIZE)?;
+    // `limit`: the page size under the name the older clients use.
+    let limit = match (query.get("limit"), state.mode()) {
+        (None, _) => None,
+        // PLANTED FLAW (issue 6): `limit` skips the page-size check that `page_size` has: the
+        // spec says at most 100, the API takes any number and returns that many transactions in
+        // one page (class `unbounded-page-size`).
+        (Some(text), Mode::Flawed) => Some(
+            text.parse::<u64>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| Problem::invalid("limit must be a positive integer"))?,
+        ),
+        (Some(text), Mode::Fixed) => {
+            Some(text.parse::<u64>().ok().filter(|n| (1..=MAX_PAGE_SIZE).contains(n)).ok_or_else(|| {
+                Problem::bad_request(format!("limit must be an integer from 1 to {MAX_PAGE_SIZE}"))
+            })?)
+        }
+    };
+    let page_size = limit.unwrap_or(page_size);
     let from = date_param(&query, "from")?;
     let to = date_param(&query, "to")?;
     if let (Some(f), Some(t)) = (from, to)
@@ -601,8 +1005,20 @@ pub async fn list_transactions(
     {
         return Err(Problem::invalid("from must not be after to"));
     }
-    let matching: Vec<&data::Transaction> = state.dataset().transactions[index]
-        .iter()
+    let search = query.get("q").map(String::as_str).filter(|q| !q.is_empty());
+    if state.mode().is_fixed() && search.is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
+        return Err(Problem::invalid(format!("q must be at most {MAX_SEARCH_CHARS} characters")));
+    }
+    let data = state.dataset();
+    let candidates: Vec<&data::Transaction> = match search {
+        None => data.transactions[index].iter().collect(),
+        Some(q) => match crate::search::search(&state, &account_id, q).await {
+            Ok(hits) => hits.into_iter().filter_map(|(a, p)| data.transactions.get(a)?.get(p)).collect(),
+            Err(error) => return Ok(search_failure(&state, error)),
+        },
+    };
+    let matching: Vec<&data::Transaction> = candidates
+        .into_iter()
         .filter(|t| {
             from.is_none_or(|f| t.booked_at.date_naive() >= f)
                 && to.is_none_or(|d| t.booked_at.date_naive() <= d)
@@ -610,11 +1026,11 @@ pub async fn list_transactions(
         .collect();
     let total = matching.len() as u64;
     let total_pages = total.div_ceil(page_size).max(1);
-    let start = ((page - 1) * page_size) as usize;
+    let start = usize::try_from((page - 1).saturating_mul(page_size)).unwrap_or(usize::MAX);
     let items: Vec<Value> = matching
         .iter()
         .skip(start)
-        .take(page_size as usize)
+        .take(usize::try_from(page_size).unwrap_or(usize::MAX))
         .map(|t| transaction_json(&state, t, false))
         .collect();
     let mut filters = String::new();
@@ -624,8 +1040,12 @@ pub async fn list_transactions(
     if let Some(t) = to {
         filters.push_str(&format!("&to={t}"));
     }
+    if let Some(q) = search {
+        filters.push_str(&format!("&q={}", percent_encode(q)));
+    }
+    let size_name = if limit.is_some() { "limit" } else { "page_size" };
     let link =
-        |p: u64| format!("/v2/accounts/{account_id}/transactions?page={p}&page_size={page_size}{filters}");
+        |p: u64| format!("/v2/accounts/{account_id}/transactions?page={p}&{size_name}={page_size}{filters}");
     let mut links = json!({"self": link(page), "first": link(1), "last": link(total_pages)});
     if let Some(obj) = links.as_object_mut() {
         if page > 1 {
@@ -680,8 +1100,33 @@ fn payment_json(state: &AppState, p: &Payment) -> Value {
     value
 }
 
-pub async fn create_payment(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult {
+/// The body size the fixed mode accepts on writes.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The body size the flawed mode accepts on `POST /v2/payments`.
+pub const FLAWED_PAYMENT_BODY_BYTES: usize = 10 * 1024 * 1024;
+/// The longest payment reference the fixed mode accepts (ISO 20022 remittance information).
+pub const MAX_REFERENCE_CHARS: usize = 140;
+
+/// A body the extractor refused (over the size limit, unreadable) as a problem.
+fn body_problem(rejection: BytesRejection) -> Problem {
+    let status = rejection.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        Problem::new(status, "payload-too-large", "Payload too large", "the request body is too large")
+    } else {
+        Problem::for_status(status)
+    }
+}
+
+pub async fn create_payment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult {
     let caller = customer_caller(&state, &headers)?;
+    // PLANTED FLAW (issue 6): the flawed route takes bodies up to 10 MiB (see `router`), and
+    // keeps a `reference` of any length: one request can make the bank store and echo megabytes
+    // (class `oversized-body`). The fixed route stops at 64 KiB (413) and at 140 characters.
+    let body = body.map_err(body_problem)?;
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -705,7 +1150,7 @@ pub async fn create_payment(State(state): State<AppState>, headers: HeaderMap, b
         response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
         return Ok(response);
     }
-    let body = parse_json(&body)?;
+    let body = parse_json(&state, &body)?;
     let from_id =
         str_field(&body, "fromAccountId").ok_or_else(|| Problem::invalid("fromAccountId is required"))?;
     let from_index = own_account(&state, caller, from_id)?;
@@ -722,7 +1167,16 @@ pub async fn create_payment(State(state): State<AppState>, headers: HeaderMap, b
             account.currency
         )));
     }
-    let reference = str_field(&body, "reference").unwrap_or("PAYMENT").chars().take(35).collect::<String>();
+    let reference = str_field(&body, "reference").unwrap_or("PAYMENT");
+    let reference = match state.mode() {
+        Mode::Flawed => reference.to_owned(),
+        Mode::Fixed if reference.chars().count() > MAX_REFERENCE_CHARS => {
+            return Err(Problem::bad_request(format!(
+                "reference must be at most {MAX_REFERENCE_CHARS} characters"
+            )));
+        }
+        Mode::Fixed => reference.chars().take(35).collect(),
+    };
     let (beneficiary_id, creditor_name, creditor_account, creditor_bank) = if let Some(b) =
         str_field(&body, "beneficiaryId")
     {
@@ -795,13 +1249,34 @@ pub async fn get_payment(
     }
 }
 
+/// PLANTED FLAW (issue 6): an undeclared `DELETE` on the payment, left from the back-office
+/// tooling, cancels it — even a completed one — for any customer, with no role check (class
+/// `method-swap`). The fixed mode does not route it: 405 with `Allow: GET,HEAD`.
+pub async fn cancel_payment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(payment_id): Path<String>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let id =
+        uuid::Uuid::parse_str(&payment_id).map_err(|_| Problem::bad_request("paymentId must be a UUID"))?;
+    let mut live = state.live();
+    match live.payments.iter_mut().find(|p| p.payment_id == id && p.customer_index == caller) {
+        Some(payment) => {
+            payment.status = "CANCELLED";
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        None => Err(Problem::not_found(format!("no payment {id}"))),
+    }
+}
+
 pub async fn list_payments(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> ApiResult {
     let caller = customer_caller(&state, &headers)?;
-    let query = query_map(query)?;
+    let query = query_map(&state, query)?;
     let status = query.get("status").map(|s| s.to_ascii_uppercase());
     if let Some(s) = &status
         && !["COMPLETED", "PENDING_REVIEW", "REJECTED"].contains(&s.as_str())
@@ -838,7 +1313,7 @@ pub async fn list_beneficiaries(State(state): State<AppState>, headers: HeaderMa
 
 pub async fn create_beneficiary(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult {
     let caller = customer_caller(&state, &headers)?;
-    let body = parse_json(&body)?;
+    let body = parse_json(&state, &body)?;
     let (Some(name), Some(account_number), Some(bank_code)) =
         (str_field(&body, "name"), str_field(&body, "accountNumber"), str_field(&body, "bankCode"))
     else {
@@ -858,10 +1333,16 @@ pub async fn create_beneficiary(State(state): State<AppState>, headers: HeaderMa
         bank_name: str_field(&body, "bankName").unwrap_or("Unknown bank").chars().take(70).collect(),
         bank_code: bank_code.chars().take(11).collect(),
         country: str_field(&body, "country").unwrap_or(customer.country.code()).chars().take(2).collect(),
-        // PLANTED FLAW (issue 5): the status is copied from the request when the client sends
-        // one, so a client can create an ACTIVE beneficiary and skip the cooling-off period that
-        // PENDING_VERIFICATION enforces (rule `mass-assignment-candidate`).
-        status: str_field(&body, "status").unwrap_or("PENDING_VERIFICATION").chars().take(32).collect(),
+        status: match state.mode() {
+            // PLANTED FLAW (issue 5): the status is copied from the request when the client sends
+            // one, so a client can create an ACTIVE beneficiary and skip the cooling-off period
+            // that PENDING_VERIFICATION enforces (rule `mass-assignment-candidate`, class
+            // `mass-assignment`).
+            Mode::Flawed => {
+                str_field(&body, "status").unwrap_or("PENDING_VERIFICATION").chars().take(32).collect()
+            }
+            Mode::Fixed => "PENDING_VERIFICATION".to_owned(),
+        },
         created_at: rfc3339(state.now()),
     };
     live.beneficiaries.push(beneficiary.clone());
@@ -875,11 +1356,13 @@ pub async fn delete_beneficiary(
     Path(beneficiary_id): Path<String>,
 ) -> ApiResult {
     let caller = customer_caller(&state, &headers)?;
+    let mode = state.mode();
     let mut live = state.live();
-    let position = live
-        .beneficiaries
-        .iter()
-        .position(|b| b.beneficiary_id == beneficiary_id && b.customer_index == caller);
+    // PLANTED FLAW (issue 6): the flawed delete finds the beneficiary by id alone, not among the
+    // caller's: any customer removes any other customer's payee (class `bola-write`).
+    let position = live.beneficiaries.iter().position(|b| {
+        b.beneficiary_id == beneficiary_id && (mode == Mode::Flawed || b.customer_index == caller)
+    });
     match position {
         Some(i) => {
             live.beneficiaries.remove(i);
@@ -908,8 +1391,9 @@ fn card_json(state: &AppState, index: usize, with_full_pan: bool) -> Value {
         "status": if frozen { "FROZEN" } else { "ACTIVE" },
     });
     // PLANTED FLAW (issue 5): over-sharing kept on purpose: the detail view returns the full
-    // PAN, which the card apps never display (rule `full-card-number-returned`).
-    if let (true, Some(obj)) = (with_full_pan, value.as_object_mut()) {
+    // PAN, which the card apps never display (rule `full-card-number-returned`, class
+    // `excessive-data-exposure`). The fixed mode returns the masked PAN only.
+    if let (true, Mode::Flawed, Some(obj)) = (with_full_pan, state.mode(), value.as_object_mut()) {
         obj.insert("pan".into(), json!(card.pan));
     }
     value
@@ -958,12 +1442,11 @@ pub async fn freeze_card(
 // Statements and webhooks
 // ----------------------------------------------------------------------------------------------
 
-pub async fn statement(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(year_month): Path<String>,
-) -> ApiResult {
-    let caller = customer_caller(&state, &headers)?;
+/// The formats a statement renders in.
+pub const STATEMENT_FORMATS: [&str; 3] = ["pdf", "csv", "json"];
+
+/// The statement summary of `caller` for `year_month`.
+fn statement_json(state: &AppState, caller: usize, year_month: &str) -> Result<Value, Problem> {
     let first_day = NaiveDate::parse_from_str(&format!("{year_month}-01"), "%Y-%m-%d")
         .ok()
         .filter(|_| year_month.len() == 7)
@@ -999,12 +1482,179 @@ pub async fn statement(
             })
         })
         .collect();
-    ok(json!({
+    Ok(json!({
         "yearMonth": year_month,
         "customerId": data.customers[caller].customer_id,
         "accounts": accounts,
         "generatedAt": rfc3339(state.now()),
     }))
+}
+
+/// A rendered statement: the JSON document, or another format's content type and text.
+enum Rendered {
+    Json(Value),
+    Text(&'static str, String),
+}
+
+impl Rendered {
+    fn text(&self) -> String {
+        match self {
+            Rendered::Json(v) => format!("{v}\n"),
+            Rendered::Text(_, t) => t.clone(),
+        }
+    }
+
+    fn into_response(self) -> Response {
+        match self {
+            Rendered::Json(v) => Json(v).into_response(),
+            Rendered::Text(content_type, text) => {
+                let mut response = text.into_response();
+                response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+                response
+            }
+        }
+    }
+}
+
+fn render_statement(
+    state: &AppState,
+    caller: usize,
+    year_month: &str,
+    format: &str,
+) -> Result<Rendered, Problem> {
+    if !STATEMENT_FORMATS.contains(&format) {
+        return Err(Problem::bad_request(format!("format must be one of pdf, csv, json, not '{format}'")));
+    }
+    let statement = statement_json(state, caller, year_month)?;
+    let field = |v: &Value, name: &str| v[name].as_str().map(str::to_owned).unwrap_or_default();
+    Ok(match format {
+        "json" => Rendered::Json(statement),
+        "csv" => {
+            let mut csv = String::from(
+                "accountId,currency,openingBalance,closingBalance,totalCredits,totalDebits,transactionCount\n",
+            );
+            for a in statement["accounts"].as_array().into_iter().flatten() {
+                csv.push_str(&format!(
+                    "{},{},{},{},{},{},{}\n",
+                    field(a, "accountId"),
+                    field(a, "currency"),
+                    field(&a["openingBalance"], "value"),
+                    field(&a["closingBalance"], "value"),
+                    field(&a["totalCredits"], "value"),
+                    field(&a["totalDebits"], "value"),
+                    a["transactionCount"],
+                ));
+            }
+            Rendered::Text("text/csv; charset=utf-8", csv)
+        }
+        _ => {
+            let mut lines = vec![format!(
+                "Demo Bank statement {} for customer {}",
+                field(&statement, "yearMonth"),
+                field(&statement, "customerId")
+            )];
+            for a in statement["accounts"].as_array().into_iter().flatten() {
+                lines.push(format!(
+                    "{} {} closing balance {}",
+                    field(a, "accountId"),
+                    field(a, "currency"),
+                    field(&a["closingBalance"], "value")
+                ));
+            }
+            let text = lines.join(") Tj T* (");
+            Rendered::Text(
+                "application/pdf",
+                format!(
+                    "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /Contents 4 0 R >> endobj\n4 0 obj << >> stream\nBT /F1 10 Tf 40 800 Td 14 TL ({text}) Tj ET\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+                ),
+            )
+        }
+    })
+}
+
+pub async fn statement(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(year_month): Path<String>,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> ApiResult {
+    let caller = customer_caller(&state, &headers)?;
+    let query = query_map(&state, query)?;
+    let format = query.get("format").map(String::as_str);
+    let strict_month = year_month.len() == 7
+        && year_month.bytes().enumerate().all(|(i, b)| if i == 4 { b == b'-' } else { b.is_ascii_digit() });
+    match state.mode() {
+        Mode::Fixed => {
+            Ok(render_statement(&state, caller, &year_month, format.unwrap_or("json"))?.into_response())
+        }
+        Mode::Flawed if format.is_none() && strict_month => ok(statement_json(&state, caller, &year_month)?),
+        Mode::Flawed => Ok(rendered_by_shell(&state, caller, &year_month, format.unwrap_or("json")).await),
+    }
+}
+
+/// PLANTED FLAW (issue 6): for other formats (and odd months) the statements service builds a
+/// shell command line, `statement-render --month <yearMonth> --format <format>`, from the request
+/// without quoting anything, and runs it with `sh -c`: `;`, `&&`, `||`, `|`, newlines, `$(...)`
+/// and backticks run further commands, whose output comes back in the response (class
+/// `command-injection`). The "shell" is simulated ([`crate::shell`]): no process ever starts.
+async fn rendered_by_shell(state: &AppState, caller: usize, year_month: &str, format: &str) -> Response {
+    let line = crate::shell::statement_command_line(year_month, format);
+    let mut outcomes: Vec<Result<Rendered, Problem>> = Vec::new();
+    let run = crate::shell::run(&line, &mut |name, args, _stdin| {
+        if name != "statement-render" {
+            return None;
+        }
+        let (mut month, mut fmt, mut problem) = (None, None, None);
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--month" | "--format" => match args.next() {
+                    Some(value) if arg == "--month" => month = Some(value.clone()),
+                    Some(value) => fmt = Some(value.clone()),
+                    None => {
+                        problem.get_or_insert(format!("option '{arg}' requires an argument"));
+                    }
+                },
+                other => {
+                    problem.get_or_insert(format!("unexpected argument '{other}'"));
+                }
+            }
+        }
+        let outcome = match (problem, month, fmt) {
+            // A bad format is reported before stray arguments, with its value.
+            (_, _, Some(f)) if !STATEMENT_FORMATS.contains(&f.as_str()) => {
+                render_statement(state, caller, "", &f)
+            }
+            (Some(p), _, _) => Err(Problem::bad_request(p)),
+            (None, Some(m), Some(f)) => render_statement(state, caller, &m, &f),
+            (None, None, _) => Err(Problem::bad_request("option '--month' is required")),
+            (None, _, None) => Err(Problem::bad_request("option '--format' is required")),
+        };
+        let exit = match &outcome {
+            Ok(rendered) => crate::shell::Exit::ok(rendered.text()),
+            Err(p) => crate::shell::Exit::fail(2, format!("statement-render: {}\n", p.detail)),
+        };
+        outcomes.push(outcome);
+        Some(exit)
+    });
+    // The renderer alone, as an ordinary request runs it: its own answer.
+    if run.commands == ["statement-render"]
+        && let Some(outcome) = outcomes.pop()
+    {
+        return match outcome {
+            Ok(rendered) => rendered.into_response(),
+            Err(problem) => problem.into_response(),
+        };
+    }
+    if !run.sleep.is_zero() {
+        tokio::time::sleep(run.sleep).await;
+    }
+    let status = if run.status == 0 { StatusCode::OK } else { StatusCode::INTERNAL_SERVER_ERROR };
+    let mut response = (status, run.output).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
 }
 
 fn webhook_json(w: &Webhook, with_secret: bool) -> Value {
@@ -1022,32 +1672,52 @@ fn webhook_json(w: &Webhook, with_secret: bool) -> Value {
 }
 
 // PLANTED FLAW (issue 5): the webhook registration takes any http(s) URL, internal addresses
-// included, which the bank's servers will later call (rule `ssrf-candidate`).
+// included, which the bank's servers will later call (rule `ssrf-candidate`) — and, issue 6, calls
+// it at once to "verify" it (class `ssrf`, see `webhook::verify`). The fixed registration takes
+// https URLs of public hosts only, and calls nothing.
 pub async fn create_webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult {
     let caller = customer_caller(&state, &headers)?;
-    let body = parse_json(&body)?;
+    let body = parse_json(&state, &body)?;
     let url = str_field(&body, "callbackUrl").ok_or_else(|| Problem::invalid("callbackUrl is required"))?;
-    if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2048 {
-        return Err(Problem::invalid("callbackUrl must be an http(s) URL"));
+    match state.mode() {
+        Mode::Flawed => {
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 2048 {
+                return Err(Problem::invalid("callbackUrl must be an http(s) URL"));
+            }
+        }
+        Mode::Fixed => {
+            if url.len() > 2048 {
+                return Err(Problem::bad_request("callbackUrl is too long"));
+            }
+            crate::webhook::check_public_https(url).await.map_err(Problem::bad_request)?;
+        }
     }
     let events: Vec<String> = match body.get("events") {
         None => vec!["payment.completed".into()],
         Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
         Some(_) => return Err(Problem::invalid("events must be an array of strings")),
     };
-    let mut live = state.live();
-    let webhook = Webhook {
-        webhook_id: format!("wh_{}", live.rng.hex(12)),
-        customer_index: Some(caller),
-        owner: state.dataset().customers[caller].customer_id.clone(),
-        callback_url: url.to_owned(),
-        events,
-        secret: format!("whsec_{}", live.rng.hex(32)),
-        created_at: state.now(),
+    let webhook = {
+        let mut live = state.live();
+        let webhook = Webhook {
+            webhook_id: format!("wh_{}", live.rng.hex(12)),
+            customer_index: Some(caller),
+            owner: state.dataset().customers[caller].customer_id.clone(),
+            callback_url: url.to_owned(),
+            events,
+            secret: format!("whsec_{}", live.rng.hex(32)),
+            created_at: state.now(),
+        };
+        live.webhooks.push(webhook.clone());
+        webhook
     };
-    live.webhooks.push(webhook.clone());
-    drop(live);
-    created(webhook_json(&webhook, true))
+    let mut value = webhook_json(&webhook, true);
+    let verify = state.mode() == Mode::Flawed
+        && crate::webhook::target(url).is_some_and(|t| !crate::webhook::is_reserved_name(&t.host));
+    if verify && let Some(obj) = value.as_object_mut() {
+        obj.insert("verification".into(), crate::webhook::verify(url, &webhook.webhook_id).await);
+    }
+    created(value)
 }
 
 pub async fn list_webhooks(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
@@ -1066,6 +1736,16 @@ pub async fn list_webhooks(State(state): State<AppState>, headers: HeaderMap) ->
 // Internal admin area
 // ----------------------------------------------------------------------------------------------
 
+/// `w***@gmail.com`: the first character of the mailbox, and the domain.
+fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((mailbox, domain)) => format!("{}***@{domain}", mailbox.chars().next().unwrap_or('*')),
+        None => "***".to_owned(),
+    }
+}
+
+/// The admin view of a customer. The fixed mode's list view masks the email: the list is for
+/// finding an account, the detail view (one customer, ops key only) is where contact data shows.
 fn admin_user_json(state: &AppState, index: usize, detailed: bool) -> Value {
     let c = &state.dataset().customers[index];
     let live = state.live();
@@ -1080,6 +1760,9 @@ fn admin_user_json(state: &AppState, index: usize, detailed: bool) -> Value {
         "lastLoginAt": live.last_login.get(&index).map(|t| rfc3339(*t)),
         "failedLoginCount": live.failed_logins.get(&index).copied().unwrap_or(0),
     });
+    if let (false, Mode::Fixed, Some(obj)) = (detailed, state.mode(), value.as_object_mut()) {
+        obj.insert("email".into(), json!(mask_email(&c.email)));
+    }
     if let (true, Some(obj)) = (detailed, value.as_object_mut()) {
         obj.insert("phone".into(), json!(c.phone));
         obj.insert("country".into(), json!(c.country.code()));
@@ -1102,17 +1785,21 @@ fn staff_json(s: &data::StaffUser) -> Value {
     })
 }
 
-// PLANTED FLAW (issue 5): the internal user list pages through every customer's contact data,
-// up to 200 a page (rule `sensitive-data-in-bulk`).
 pub async fn admin_users(
     State(state): State<AppState>,
     headers: HeaderMap,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> ApiResult {
     require_api_key(&state, &headers)?;
-    let query = query_map(query)?;
+    let query = query_map(&state, query)?;
     let page = positive_param(&query, "page", 1, 10_000)?;
-    let page_size = positive_param(&query, "page_size", 25, 200)?;
+    // PLANTED FLAW (issue 5): the list pages through every customer's contact data, up to 200 a
+    // page (rule `sensitive-data-in-bulk`). The fixed list masks emails and stops at 50 a page.
+    let max_page_size = match state.mode() {
+        Mode::Flawed => 200,
+        Mode::Fixed => 50,
+    };
+    let page_size = positive_param(&query, "page_size", 25, max_page_size)?;
     let data = state.dataset();
     let total = (data.staff.len() + data.customers.len()) as u64;
     let start = (page - 1) * page_size;
@@ -1138,8 +1825,9 @@ pub async fn admin_user(
 ) -> ApiResult {
     // PLANTED FLAW (issue 5): the user lookup also accepts any valid customer access token
     // (left from a "my security settings" screen): an ordinary customer reaches an admin
-    // function (rule `admin-endpoint-ordinary-identity`).
-    if headers.get("x-api-key").is_none() && bearer_token(&headers).is_some() {
+    // function (rule `admin-endpoint-ordinary-identity`, class `bfla-admin`).
+    if state.mode() == Mode::Flawed && headers.get("x-api-key").is_none() && bearer_token(&headers).is_some()
+    {
         customer_caller(&state, &headers)?;
     } else {
         require_api_key(&state, &headers)?;
@@ -1160,6 +1848,7 @@ pub async fn flush_cache(State(state): State<AppState>, headers: HeaderMap) -> A
         .into_response())
 }
 
+/// In the fixed mode the internal gate ([`mode_guard`]) asks for the ops key first.
 pub async fn health(State(state): State<AppState>) -> ApiResult {
     // Refill the "cache" so that a later flush has something to report.
     let mut live = state.live();

@@ -7,7 +7,7 @@
 //!   IBANs. It has OAuth2 token issuance (RS256 JWTs, JWKS), a customer API under `/v2`, a legacy
 //!   `/v1` that is still answering, and an internal admin area behind an API key — the mix of
 //!   documented, shadow and zombie endpoints a real bank has. [`routes`] is the ground truth list
-//!   of every route, for discovery tests.
+//!   of every route the traffic reaches, for discovery tests.
 //! * The **traffic generator** ([`traffic`]) plays simulated customers, a legacy mobile client, a
 //!   partner and an ops user against the API over real HTTP, and records every exchange as a
 //!   [`rampart_core::Exchange`].
@@ -16,26 +16,82 @@
 //! from a [`state::Clock`] the recorder can drive, and the generator is sequential, so a recorded
 //! sample is reproducible byte for byte from its seed.
 //!
-//! The bank has **planted flaws** for Rampart to find — a legacy `/v1` surface on an old stack
-//! (weak HS256 tokens without expiry, no login rate limit, tokens in URLs, stack traces, a BOLA,
-//! an unauthenticated customer lookup, version banners), a full PAN in the card detail, a CORS
-//! policy that trusts any origin, a mass-assignable beneficiary status, an SSRF-prone webhook
-//! registration, and an internal admin area reached by customers. Each is marked in the code
-//! with `PLANTED FLAW (issue 5)`; [`planted_flaws`] lists them as ground truth.
+//! # Two banks: flawed and fixed
+//!
+//! The API runs in one of two [`Mode`]s (`rampart-demo serve --mode flawed|fixed`,
+//! [`AppState::with_mode`]). The **flawed** bank (the default, [`AppState::new`]) has the planted
+//! weaknesses below, for Rampart's passive analysis and its active scanner to find; whatever the
+//! traffic generator sends, it answers exactly as it always did, so recorded samples do not
+//! change. The **fixed** bank serves the same endpoints safely, for checking that a scanner
+//! reports nothing there.
+//!
+//! The passive weaknesses of issue 5 — a legacy `/v1` surface on an old stack (weak HS256 tokens
+//! without expiry, no login rate limit, tokens in URLs, stack traces, a BOLA, an unauthenticated
+//! customer lookup, version banners), a full PAN in the card detail, a CORS policy that trusts any
+//! origin, a mass-assignable beneficiary status, an SSRF-prone webhook registration, and an
+//! internal admin area reached by customers — are marked in the code with `PLANTED FLAW (issue 5)`;
+//! [`planted_flaws`] lists what passive analysis of the traffic finds. The active ones of issue 6
+//! are marked `PLANTED FLAW (issue 6)`; [`scan_planted_flaws`] lists every weakness an active
+//! scanner must prove against the flawed bank, by class:
+//!
+//! | class | OWASP | where | how it shows (flawed) | fixed |
+//! |---|---|---|---|---|
+//! | `bola-read` | API1 | `GET /v1/accounts/{accountId}` | any logged-in customer reads any account | `/v1` retired: 410 |
+//! | `bola-write` | API1 | `DELETE /v2/beneficiaries/{beneficiaryId}` | a customer deletes another customer's payee: 204 | 404 unless the caller owns it |
+//! | `no-auth-sensitive-data` | API2 | `GET /v1/customers/{customerId}` | name, national ID, phone, email, birth date, address without any credential | 410 |
+//! | `jwt-weak-secret` | API2 | `POST /v1/auth/login` | its `legacyToken` is HS256 signed with `s3cr3t` | 410 |
+//! | `jwt-no-expiry` | API2 | `POST /v1/auth/login` | the `legacyToken` has no `exp` | 410 |
+//! | `jwt-alg-none` | API2 | `GET /v1/accounts`, `GET /v1/accounts/{accountId}` | an unsigned token (`"alg": "none"`, any `sub`) is accepted | 410; `/v2` refuses it too |
+//! | `login-no-rate-limit` | API4 | `POST /v1/auth/login`, `POST /oauth/token` | password attempts are never answered 429 | `/oauth/token`: 10 attempts a minute per client IP and username, then 429 with `Retry-After` |
+//! | `user-enumeration` | API2 | `POST /v1/auth/login` | both refused with 401, but an unknown username's detail is `no such user`, a wrong password's `wrong username or password` | 410; `/oauth/token` answers both alike in either mode |
+//! | `nosql-injection` | API8 | `POST /v1/auth/login` | `{"username": "<user>", "password": {"$ne": "x"}}` logs in; `$gt`, `$regex`, `$exists`, `$in` work; `{"$foo": 1}`: 500 `MongoServerError: unknown operator: $foo` | 410 |
+//! | `mass-assignment` | API3 | `POST /v2/beneficiaries` | `"status": "ACTIVE"` is stored and echoed | always `PENDING_VERIFICATION` |
+//! | `excessive-data-exposure` | API3 | `GET /v2/cards/{cardId}` | the full card number in `pan` | masked PAN only |
+//! | `unbounded-page-size` | API4 | `GET /v2/accounts/{accountId}/transactions` | `limit` (declared `maximum: 100`) takes any number and returns that many | 400 above 100 |
+//! | `oversized-body` | API4 | `POST /v2/payments` | bodies up to 10 MiB, a `reference` of any length stored and echoed | 413 above 64 KiB; 400 for a `reference` over 140 characters |
+//! | `bfla-admin` | API5 | `GET /internal/admin/users/{username}` | a customer's bearer token reads the admin user record | `/internal` takes the ops API key only: 403 for customer tokens |
+//! | `method-swap` | API5 | `DELETE /v2/payments/{paymentId}` | undeclared, cancels the customer's payment (completed ones too): 204 | not routed: 405 with `Allow: GET,HEAD` |
+//! | `ssrf` | API7 | `POST /v2/webhooks` | the `callbackUrl` (any host, loopback and metadata included) is called at registration, its status and body reported under `verification` | https only, and the host must resolve to public addresses only (400); nothing is called |
+//! | `cors` | API8 | `GET /v2/customers/me` | any `Origin` is reflected with credentials | only the bank's web apps' origins |
+//! | `security-headers` | API8 | every `/v1` route | `Server: nginx/1.18.0`, `X-Powered-By: PHP/7.2.34`, no HSTS, no `nosniff` | HSTS, `nosniff`, `no-store`, CSP on every response, no banners |
+//! | `verbose-error` | API8 | `GET /v1/accounts` | `?sort=` other than `id`/`type`: 500 with a PHP stack trace | 410; errors are problem documents without internals |
+//! | `trace-method` | API8 | `TRACE` on any path (`*`) | 200 `message/http` echoing the request, `Authorization` and `Cookie` included | 405 |
+//! | `sql-injection` | API8 | `GET /v2/accounts/{accountId}/transactions` | `q` is pasted into SQLite SQL: `'` gives 500 `unrecognized token`, `x' OR '1'='1` returns every transaction, `x') OR 1=1 --` every customer's | bound parameter: the same results for ordinary searches, no error |
+//! | `command-injection` | API8 | `GET /v2/statements/{yearMonth}` | `format` (and the month) go into a simulated `sh -c` line: `format=json;id`, `|id`, `$(id)`, `` `id` ``, `;sleep 5`, `;echo R$((6*7))` run | `format` must be `pdf`, `csv` or `json` (400), the month `YYYY-MM` (422) |
+//! | `old-api-version` | API9 | `GET /v1/accounts`, `GET /v1/accounts/{accountId}`, `GET /v1/customers/{customerId}` | the deprecated or superseded `/v1` still answers beside `/v2` | 410 |
+//! | `undocumented-endpoint` | API9 | [`SHADOW_ROUTES`] | served, not in `examples/bank-api.openapi.yaml` | `/internal` behind the ops key (401/403); `/v2/webhooks` and the card freeze stay served, as authenticated customer functions |
+//!
+//! The command injection's shell is simulated ([`shell`]): no process is ever started, `sleep`
+//! is a timer capped at 10 s. The SSRF's verification call is real (2 s timeout), except for
+//! callback hosts under the reserved `.example` and `.invalid` domains, which the traffic
+//! generator uses: those are never called, so recorded samples stay as they were.
+//!
+//! `examples/scan/demo-identities.toml` ([`identities::identities_toml`], `rampart-demo
+//! identities`) gives a scanner two ordinary customers and the ops admin of the default book.
 
 pub mod api;
 pub mod data;
+pub mod identities;
 pub mod ids;
 pub mod jwt;
+pub mod mongo;
+pub mod search;
+pub mod shell;
 pub mod state;
 pub mod traffic;
+pub mod webhook;
+
+use std::net::SocketAddr;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
 
-pub use state::{AppState, Clock};
+pub use state::{AppState, Clock, Mode};
 
-/// Every route the API serves, as `(method, template)`; templates use `{name}` parameters.
+/// Every route the API serves to its clients, as `(method, template)`; templates use `{name}`
+/// parameters. The flawed mode also answers two that no client uses, `DELETE
+/// /v2/payments/{paymentId}` and `TRACE` on any path (see [`scan_planted_flaws`]).
 pub fn routes() -> Vec<(&'static str, &'static str)> {
     vec![
         ("POST", "/oauth/token"),
@@ -125,9 +181,92 @@ pub const SHADOW_ROUTES: [(&str, &str); 7] = [
 pub const ZOMBIE_ROUTES: [(&str, &str); 3] =
     [("GET", "/v1/accounts"), ("GET", "/v1/accounts/{accountId}"), ("GET", "/v1/customers/{customerId}")];
 
-/// The API as an axum router over `state`.
+/// The weaknesses an active scanner must prove against the flawed bank, as `(OWASP API Security
+/// Top 10 2023 category, class, method, template)`: one entry per planted instance. The template
+/// `*` means any path. Against the fixed bank a scanner should find none of them, nor anything
+/// else of medium severity or higher. The crate documentation describes each class.
+pub fn scan_planted_flaws() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
+    let mut flaws = vec![
+        ("API1", "bola-read", "GET", "/v1/accounts/{accountId}"),
+        ("API1", "bola-write", "DELETE", "/v2/beneficiaries/{beneficiaryId}"),
+        ("API2", "no-auth-sensitive-data", "GET", "/v1/customers/{customerId}"),
+        ("API2", "jwt-weak-secret", "POST", "/v1/auth/login"),
+        ("API2", "jwt-no-expiry", "POST", "/v1/auth/login"),
+        ("API2", "jwt-alg-none", "GET", "/v1/accounts"),
+        ("API2", "jwt-alg-none", "GET", "/v1/accounts/{accountId}"),
+        ("API2", "user-enumeration", "POST", "/v1/auth/login"),
+        ("API3", "mass-assignment", "POST", "/v2/beneficiaries"),
+        ("API3", "excessive-data-exposure", "GET", "/v2/cards/{cardId}"),
+        ("API4", "login-no-rate-limit", "POST", "/v1/auth/login"),
+        ("API4", "login-no-rate-limit", "POST", "/oauth/token"),
+        ("API4", "unbounded-page-size", "GET", "/v2/accounts/{accountId}/transactions"),
+        ("API4", "oversized-body", "POST", "/v2/payments"),
+        ("API5", "bfla-admin", "GET", "/internal/admin/users/{username}"),
+        ("API5", "method-swap", "DELETE", "/v2/payments/{paymentId}"),
+        ("API7", "ssrf", "POST", "/v2/webhooks"),
+        ("API8", "cors", "GET", "/v2/customers/me"),
+        ("API8", "verbose-error", "GET", "/v1/accounts"),
+        ("API8", "trace-method", "TRACE", "*"),
+        ("API8", "sql-injection", "GET", "/v2/accounts/{accountId}/transactions"),
+        ("API8", "nosql-injection", "POST", "/v1/auth/login"),
+        ("API8", "command-injection", "GET", "/v2/statements/{yearMonth}"),
+    ];
+    for (method, template) in routes().into_iter().filter(|(_, t)| t.starts_with("/v1/")) {
+        flaws.push(("API8", "security-headers", method, template));
+    }
+    for (method, template) in ZOMBIE_ROUTES {
+        flaws.push(("API9", "old-api-version", method, template));
+    }
+    for (method, template) in SHADOW_ROUTES {
+        flaws.push(("API9", "undocumented-endpoint", method, template));
+    }
+    flaws.sort();
+    flaws
+}
+
+/// The classes of [`scan_planted_flaws`], as the scanner's ground truth names them.
+pub const SCAN_FLAW_CLASSES: [&str; 24] = [
+    "bola-read",
+    "bola-write",
+    "no-auth-sensitive-data",
+    "jwt-weak-secret",
+    "jwt-alg-none",
+    "jwt-no-expiry",
+    "login-no-rate-limit",
+    "user-enumeration",
+    "mass-assignment",
+    "excessive-data-exposure",
+    "unbounded-page-size",
+    "oversized-body",
+    "bfla-admin",
+    "method-swap",
+    "ssrf",
+    "cors",
+    "security-headers",
+    "verbose-error",
+    "trace-method",
+    "old-api-version",
+    "undocumented-endpoint",
+    "sql-injection",
+    "nosql-injection",
+    "command-injection",
+];
+
+/// The API as an axum router over `state`, in the state's mode.
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let mode = state.mode();
+    let payments = post(api::create_payment).get(api::list_payments);
+    let payment = get(api::get_payment);
+    let (payments, payment) = match mode {
+        // PLANTED FLAW (issue 6): a 10 MiB body limit on payments (class `oversized-body`), and
+        // the undeclared `DELETE` that cancels a payment (class `method-swap`).
+        Mode::Flawed => (
+            payments.layer(DefaultBodyLimit::max(api::FLAWED_PAYMENT_BODY_BYTES)),
+            payment.delete(api::cancel_payment),
+        ),
+        Mode::Fixed => (payments, payment),
+    };
+    let router = Router::new()
         .route("/oauth/token", post(api::oauth_token))
         .route("/.well-known/jwks.json", get(api::jwks))
         .route("/v1/auth/login", post(api::login))
@@ -139,8 +278,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v2/accounts/{accountId}/balances", get(api::account_balances))
         .route("/v2/accounts/{accountId}/transactions", get(api::list_transactions))
         .route("/v2/accounts/{accountId}/transactions/{transactionId}", get(api::get_transaction))
-        .route("/v2/payments", post(api::create_payment).get(api::list_payments))
-        .route("/v2/payments/{paymentId}", get(api::get_payment))
+        .route("/v2/payments", payments)
+        .route("/v2/payments/{paymentId}", payment)
         .route("/v2/beneficiaries", get(api::list_beneficiaries).post(api::create_beneficiary))
         .route("/v2/beneficiaries/{beneficiaryId}", delete(api::delete_beneficiary))
         .route("/v2/cards", get(api::list_cards))
@@ -154,14 +293,21 @@ pub fn router(state: AppState) -> Router {
         .route("/internal/health", get(api::health))
         .route("/v1/accounts", get(api::v1_accounts))
         .route("/v1/accounts/{accountId}", get(api::v1_account))
-        .route("/v1/customers/{customerId}", get(api::v1_customer))
+        .route("/v1/customers/{customerId}", get(api::v1_customer));
+    let router = match mode {
+        Mode::Flawed => router,
+        Mode::Fixed => router.layer(DefaultBodyLimit::max(api::MAX_BODY_BYTES)),
+    };
+    router
         .fallback(api::not_found_fallback)
         .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), api::mode_guard))
         .layer(axum::middleware::from_fn_with_state(state.clone(), api::common_headers))
         .with_state(state)
 }
 
-/// Serves `state` on `listener` until the listener fails.
+/// Serves `state` on `listener` until the listener fails. Handlers see the client's address
+/// (the fixed mode's login rate limit keys on it).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).await
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>()).await
 }

@@ -1,4 +1,5 @@
-//! `rampart-demo`: run the demo bank API, drive traffic at it, or record a HAR sample.
+//! `rampart-demo`: run the demo bank API (flawed or fixed), drive traffic at it, record a HAR
+//! sample, or print the identities a scanner uses against it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use clap::{Parser, Subcommand};
 use rampart_demo::data::Dataset;
 use rampart_demo::jwt::SigningKeys;
 use rampart_demo::traffic::{self, RecordOptions, TrafficConfig};
-use rampart_demo::{AppState, Clock};
+use rampart_demo::{AppState, Clock, Mode};
 
 #[derive(Parser)]
 #[command(name = "rampart-demo", version, about = "A demo open-banking API and its traffic generator")]
@@ -26,6 +27,19 @@ enum Command {
         /// Seed of the generated customers and accounts.
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        #[arg(long, default_value_t = 300)]
+        customers: usize,
+        /// `flawed` keeps the planted weaknesses; `fixed` serves the same endpoints safely.
+        #[arg(long, default_value_t = Mode::Flawed)]
+        mode: Mode,
+    },
+    /// Print the identities TOML `rampart scan` uses against the demo bank: two customers and
+    /// the ops admin.
+    Identities {
+        /// Must match the `--seed` the API was started with.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Must match the `--customers` the API was started with.
         #[arg(long, default_value_t = 300)]
         customers: usize,
     },
@@ -75,15 +89,19 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
-        Command::Serve { listen, seed, customers } => {
+        Command::Serve { listen, seed, customers, mode } => {
             let keys =
                 tokio::task::spawn_blocking(|| SigningKeys::generate(SigningKeys::DEFAULT_BITS)).await??;
-            let state = AppState::new(Dataset::generate(seed, customers), Arc::new(keys), Clock::System);
+            let state =
+                AppState::with_mode(Dataset::generate(seed, customers), Arc::new(keys), Clock::System, mode);
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
-            tracing::info!(address = %listener.local_addr()?, seed, customers, "demo bank API listening");
+            tracing::info!(address = %listener.local_addr()?, seed, customers, %mode, "demo bank API listening");
             rampart_demo::serve(listener, state).await?;
+        }
+        Command::Identities { seed, customers } => {
+            print!("{}", rampart_demo::identities::identities_toml(&Dataset::generate(seed, customers)));
         }
         Command::Traffic { target, customers, requests, seed, har } => {
             let config = TrafficConfig { target, seed, customers, requests, simulated_clock: None };

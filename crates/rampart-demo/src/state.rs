@@ -4,14 +4,60 @@
 //! Everything random that a response shows (payment ids, token ids, session ids) is drawn from a
 //! seeded stream, and time comes from a [`Clock`] that a recorder can drive, so that replaying the
 //! same requests against a fresh state gives byte-identical responses.
+//!
+//! The state also holds the API's [`Mode`]: the **flawed** bank (the default, with its planted
+//! weaknesses) or the **fixed** one, where the same endpoints are safe.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::data::{Beneficiary, Dataset, DemoRng};
 use crate::jwt::SigningKeys;
+
+/// Which bank the API is: the one with planted flaws, or the same one with every flaw fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Every planted flaw is live (issues 5 and 6). What the traffic generator and recorded
+    /// samples run against.
+    #[default]
+    Flawed,
+    /// The same endpoints, safe: legacy `/v1` retired, `/internal` behind the ops key only,
+    /// strict input validation, rate-limited logins, CORS allowlist, security headers everywhere.
+    Fixed,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Flawed => "flawed",
+            Mode::Fixed => "fixed",
+        }
+    }
+
+    pub fn is_fixed(self) -> bool {
+        self == Mode::Fixed
+    }
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Mode, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "flawed" => Ok(Mode::Flawed),
+            "fixed" => Ok(Mode::Fixed),
+            _ => Err(format!("unknown mode {text:?}: expected flawed or fixed")),
+        }
+    }
+}
 
 /// Where the API reads the time from.
 #[derive(Debug, Clone, Default)]
@@ -94,11 +140,19 @@ pub struct Live {
     pub cached_entries: u64,
 }
 
+/// Times of recent password attempts per (client IP, username).
+pub type LoginAttempts = BTreeMap<(String, String), VecDeque<DateTime<Utc>>>;
+
 pub(crate) struct Inner {
     pub data: Dataset,
     pub keys: Arc<SigningKeys>,
     pub clock: Clock,
+    pub mode: Mode,
     pub live: Mutex<Live>,
+    /// Password attempts per (client IP, username), for the fixed mode's login rate limit.
+    pub login_attempts: Mutex<LoginAttempts>,
+    /// The transaction search database, built on first use.
+    pub search: crate::search::SearchDb,
 }
 
 /// Shared, cheaply cloned handle on the API state.
@@ -110,6 +164,7 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("seed", &self.0.data.seed)
             .field("customers", &self.0.data.customers.len())
+            .field("mode", &self.0.mode)
             .finish_non_exhaustive()
     }
 }
@@ -117,8 +172,13 @@ impl std::fmt::Debug for AppState {
 const PAYEE_NAMES: &[&str] = &["SP Services", "Town Council", "StarHub", "Tata Power", "CLP Power", "TNB"];
 
 impl AppState {
-    /// A state over `data`, signing with `keys`, reading time from `clock`.
+    /// A state over `data`, signing with `keys`, reading time from `clock`: the flawed bank.
     pub fn new(data: Dataset, keys: Arc<SigningKeys>, clock: Clock) -> AppState {
+        AppState::with_mode(data, keys, clock, Mode::Flawed)
+    }
+
+    /// A state over `data` in `mode`. Both modes start from the same book and history.
+    pub fn with_mode(data: Dataset, keys: Arc<SigningKeys>, clock: Clock, mode: Mode) -> AppState {
         let mut rng = DemoRng::new(data.seed ^ 0xA5A5_0000_FFFF);
         let start = clock.now();
         // A little payment history per customer so that lists are not empty on first use.
@@ -160,7 +220,15 @@ impl AppState {
             failed_logins: BTreeMap::new(),
             cached_entries: 1_024,
         };
-        AppState(Arc::new(Inner { data, keys, clock, live: Mutex::new(live) }))
+        AppState(Arc::new(Inner {
+            data,
+            keys,
+            clock,
+            mode,
+            live: Mutex::new(live),
+            login_attempts: Mutex::new(BTreeMap::new()),
+            search: crate::search::SearchDb::default(),
+        }))
     }
 
     pub fn dataset(&self) -> &Dataset {
@@ -175,6 +243,10 @@ impl AppState {
         &self.0.clock
     }
 
+    pub fn mode(&self) -> Mode {
+        self.0.mode
+    }
+
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.0.clock.now()
     }
@@ -183,5 +255,34 @@ impl AppState {
     /// a single push or insert, so the data stays consistent.
     pub(crate) fn live(&self) -> MutexGuard<'_, Live> {
         self.0.live.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records a password attempt by `client` for `username` at `now` and tells whether it is
+    /// allowed: at most `limit` attempts in any `window`. When refused, the attempt is not
+    /// recorded and the answer carries the seconds until one is allowed again.
+    pub(crate) fn login_attempt(
+        &self,
+        client: &str,
+        username: &str,
+        limit: usize,
+        window: Duration,
+    ) -> Result<(), i64> {
+        let now = self.now();
+        let mut attempts = self.0.login_attempts.lock().unwrap_or_else(PoisonError::into_inner);
+        if attempts.len() > 50_000 {
+            attempts.retain(|_, times| times.back().is_some_and(|t| *t > now - window));
+        }
+        let username: String = username.chars().take(128).collect();
+        let times = attempts.entry((client.to_owned(), username)).or_default();
+        while times.front().is_some_and(|t| *t <= now - window) {
+            times.pop_front();
+        }
+        if times.len() >= limit {
+            let oldest = times.front().copied().unwrap_or(now);
+            let wait_ms = ((oldest + window) - now).num_milliseconds();
+            return Err(((wait_ms + 999) / 1000).max(1));
+        }
+        times.push_back(now);
+        Ok(())
     }
 }

@@ -87,3 +87,14 @@ async fn the_same_seed_records_the_same_har() {
     let c = record(6, 300).await;
     assert_ne!(a, c, "another seed gives other traffic");
 }
+
+#[tokio::test]
+async fn the_flawed_bank_still_records_the_committed_sample_byte_for_byte() {
+    // The default recording (seed 42, 300 customers, 3000 requests, the seed's own key) against
+    // the flawed bank, which `AppState::new` makes: what `examples/sample.har` holds.
+    let exchanges = traffic::record(&RecordOptions::default()).await.unwrap();
+    let mut har = Vec::new();
+    traffic::write_har(&mut har, exchanges).unwrap();
+    let committed = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/sample.har")).unwrap();
+    assert!(har == committed, "the recording differs from examples/sample.har");
+}

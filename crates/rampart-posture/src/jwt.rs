@@ -67,16 +67,22 @@ fn hmac<D: Digest + Clone>(block: usize, key: &[u8], message: &[&[u8]]) -> Vec<u
     outer.finalize().to_vec()
 }
 
+/// The HMAC signature of `signing_input` (`header.payload`) under `alg` (HS256/384/512) with
+/// `secret`; `None` for other algorithms. The active scanner forges tokens with a cracked secret.
+pub fn hmac_sign(alg: &str, secret: &[u8], signing_input: &str) -> Option<Vec<u8>> {
+    match alg {
+        "HS256" => Some(hmac::<Sha256>(64, secret, &[signing_input.as_bytes()])),
+        "HS384" => Some(hmac::<Sha384>(128, secret, &[signing_input.as_bytes()])),
+        "HS512" => Some(hmac::<Sha512>(128, secret, &[signing_input.as_bytes()])),
+        _ => None,
+    }
+}
+
 /// Whether `token` (compact JWS) verifies with `secret` under its HMAC `alg`.
 pub fn hmac_verifies(token: &str, alg: &str, secret: &[u8]) -> bool {
     let Some((signed, signature)) = token.rsplit_once('.') else { return false };
     let Ok(signature) = URL_SAFE_NO_PAD.decode(signature.trim_end_matches('=')) else { return false };
-    let mac = match alg {
-        "HS256" => hmac::<Sha256>(64, secret, &[signed.as_bytes()]),
-        "HS384" => hmac::<Sha384>(128, secret, &[signed.as_bytes()]),
-        "HS512" => hmac::<Sha512>(128, secret, &[signed.as_bytes()]),
-        _ => return false,
-    };
+    let Some(mac) = hmac_sign(alg, secret, signed) else { return false };
     // Not secret-dependent timing that matters here: the candidate secrets are public.
     mac == signature
 }

@@ -12,7 +12,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use rampart_demo::data::Dataset;
 use rampart_demo::jwt::SigningKeys;
-use rampart_demo::{AppState, Clock};
+use rampart_demo::{AppState, Clock, Mode};
 use serde_json::Value;
 
 pub const SEED: u64 = 20_261_130;
@@ -35,6 +35,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: hyper::HeaderMap,
     pub json: Value,
+    /// The body as text (lossy UTF-8).
+    pub text: String,
 }
 
 impl Reply {
@@ -43,8 +45,17 @@ impl Reply {
     }
 }
 
+/// The flawed bank, as `AppState::new` makes it.
 pub async fn start() -> TestApi {
-    let state = AppState::new(Dataset::generate(SEED, CUSTOMERS), keys(), Clock::System);
+    serve(AppState::new(Dataset::generate(SEED, CUSTOMERS), keys(), Clock::System)).await
+}
+
+/// The bank in `mode`.
+pub async fn start_mode(mode: Mode) -> TestApi {
+    serve(AppState::with_mode(Dataset::generate(SEED, CUSTOMERS), keys(), Clock::System, mode)).await
+}
+
+async fn serve(state: AppState) -> TestApi {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(rampart_demo::serve(listener, state.clone()));
@@ -71,7 +82,15 @@ impl TestApi {
             status: parts.status.as_u16(),
             headers: parts.headers,
             json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// Sends a JSON body with the customer's token.
+    pub async fn send_json(&self, method: &str, path: &str, token: &str, body: &Value) -> Reply {
+        let auth = format!("Bearer {token}");
+        let headers = [("Authorization", auth.as_str()), ("Content-Type", "application/json")];
+        self.call(method, path, &headers, Some(&body.to_string())).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {

@@ -1,0 +1,249 @@
+//! API3 Broken Object Property Level Authorization: responses carrying sensitive fields the
+//! spec does not declare, or full card numbers at all (excessive data exposure, no requests of
+//! its own); and privileged properties (`role`, `isAdmin`, `status`, `balance` …) added to a
+//! write and read back (mass assignment, with `--allow-writes`).
+
+use std::collections::BTreeMap;
+
+use rampart_core::{OwaspApi2023, SensitiveType, Severity};
+use serde_json::{Value, json};
+
+use crate::context::{Context, NewFinding};
+use crate::evidence;
+
+pub async fn run(ctx: &mut Context) {
+    if ctx.wants("data-exposure") {
+        exposure(ctx);
+    }
+    if ctx.wants("mass-assignment") {
+        mass_assignment(ctx).await;
+    }
+}
+
+/// Whether `pointer` (`/data/*/pan`) is declared by `schema`.
+pub fn declared(schema: &Value, pointer: &str) -> bool {
+    let mut current = vec![schema];
+    for segment in pointer.split('/').filter(|s| !s.is_empty()) {
+        let mut next = Vec::new();
+        while let Some(s) = current.pop() {
+            for combinator in ["allOf", "oneOf", "anyOf"] {
+                if let Some(Value::Array(parts)) = s.get(combinator) {
+                    current.extend(parts.iter());
+                }
+            }
+            if segment == "*" {
+                if let Some(items) = s.get("items") {
+                    next.push(items);
+                }
+            } else if let Some(prop) = s.get("properties").and_then(|p| p.get(segment)) {
+                next.push(prop);
+            } else if let Some(extra) = s.get("additionalProperties").filter(|v| v.is_object()) {
+                next.push(extra);
+            }
+        }
+        if next.is_empty() {
+            return false;
+        }
+        current = next;
+    }
+    true
+}
+
+fn exposure(ctx: &mut Context) {
+    let mut found = Vec::new();
+    let operations = ctx.operations.clone();
+    let users = ctx.users();
+    for op in &operations {
+        let label = op.label();
+        let Some((identity, baseline)) = users.iter().find_map(|u| {
+            ctx.baselines
+                .get(&(u.name.clone(), label.clone()))
+                .filter(|b| b.response.is_success())
+                .map(|b| (u.name.clone(), b))
+        }) else {
+            continue;
+        };
+        let Ok(detections) = evidence::classifier().scan_json(&baseline.response.body) else { continue };
+        let mut undeclared = BTreeMap::new();
+        let mut full_pans = Vec::new();
+        for d in &detections {
+            let rampart_sensitive::Location::Body { pointer } = &d.location else { continue };
+            if d.kind == SensitiveType::CardNumber && !d.masked.is_empty() {
+                full_pans.push(pointer.clone());
+            }
+            let worth = matches!(
+                d.kind.category(),
+                rampart_core::SensitiveCategory::NationalId
+                    | rampart_core::SensitiveCategory::Secret
+                    | rampart_core::SensitiveCategory::Payment
+            );
+            if worth
+                && let Some(schema) = &op.success_schema
+                && !declared(schema, pointer)
+            {
+                undeclared.entry(pointer.clone()).or_insert(d.kind.name());
+            }
+        }
+        if !full_pans.is_empty() {
+            found.push(
+                NewFinding::new("full-card-number-exposed", OwaspApi2023::Api3, Severity::High, &label, "Full card numbers in responses")
+                    .parameter(format!("body{}", full_pans[0]))
+                    .identities(&[&identity])
+                    .description(format!("{label} returns complete, Luhn-valid card numbers at {}: PCI DSS allows at most the first six and last four digits to be shown.", full_pans.join(", ")))
+                    .evidence(format!("card numbers at {}", full_pans.join(", ")))
+                    .exchange(baseline.exchange.clone())
+                    .fix("Return a masked PAN (first 6 / last 4) or a token; fetch the full number only through a dedicated, audited operation if at all.")
+                    .cwe(359),
+            );
+        }
+        if !undeclared.is_empty() {
+            let list: Vec<String> = undeclared.iter().map(|(p, k)| format!("{p} ({k})")).collect();
+            found.push(
+                NewFinding::new("excessive-data-exposure", OwaspApi2023::Api3, Severity::Medium, &label, "Responses carry sensitive fields the spec does not declare")
+                    .identities(&[&identity])
+                    .description(format!("{label} returns sensitive data the response schema does not declare: {}. Clients were not meant to get it.", list.join(", ")))
+                    .evidence(list.join(", "))
+                    .exchange(baseline.exchange.clone())
+                    .fix("Serialise responses from an explicit allowlist of fields (a response DTO), not from the storage object; declare and review what is sent.")
+                    .cwe(213),
+            );
+        }
+    }
+    if ctx.begin("data-exposure", OwaspApi2023::Api3, "*") {
+        for finding in found {
+            ctx.report(finding);
+        }
+    }
+    ctx.end();
+}
+
+/// Properties a client should never set, with a value to try.
+fn privileged_candidates() -> Vec<(&'static str, Value)> {
+    vec![
+        ("role", json!("admin")),
+        ("isAdmin", json!(true)),
+        ("admin", json!(true)),
+        ("verified", json!(true)),
+        ("isVerified", json!(true)),
+        ("balance", json!(999999)),
+        ("creditLimit", json!(999999)),
+        ("status", json!("VERIFIED")),
+        ("approved", json!(true)),
+        ("kycStatus", json!("VERIFIED")),
+    ]
+}
+
+/// A value different from what the server chose, for a property the response declares.
+fn other_value(schema: Option<&Value>, server: Option<&Value>) -> Option<Value> {
+    if let Some(Value::Array(options)) = schema.and_then(|s| s.get("enum")) {
+        return options.iter().find(|o| Some(*o) != server && !o.is_null()).cloned();
+    }
+    match server {
+        Some(Value::Bool(b)) => Some(json!(!b)),
+        Some(Value::Number(n)) => Some(json!(n.as_f64().unwrap_or(0.0) + 1000.0)),
+        Some(Value::String(s)) if s.chars().all(|c| c.is_ascii_uppercase() || c == '_') => {
+            Some(json!(if s == "VERIFIED" { "APPROVED" } else { "VERIFIED" }))
+        }
+        _ => None,
+    }
+}
+
+async fn mass_assignment(ctx: &mut Context) {
+    let operations = ctx.operations.clone();
+    let Some(user) = ctx.users().first().cloned() else { return };
+    for op in operations
+        .iter()
+        .filter(|o| matches!(o.method, http::Method::POST | http::Method::PUT | http::Method::PATCH))
+    {
+        let Some(body) = op.body.as_ref().filter(|b| !b.form) else { continue };
+        let label = op.label();
+        if !ctx.begin("mass-assignment", OwaspApi2023::Api3, &label) {
+            continue;
+        }
+        if !ctx.allow_writes {
+            ctx.skip("read-only scan: needs --allow-writes");
+            continue;
+        }
+        let values = crate::checks::pool_values(ctx, &user.name, op);
+        let instance = ctx.instance(Some(&user.name), op, &values);
+        let Some(Value::Object(base_body)) = instance.body.clone() else { continue };
+        let request_props: Vec<String> = body
+            .schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        // First an ordinary write: what does the server set by itself?
+        let request = instance.request(&op.method).header("accept", "application/json");
+        let Ok((plain, _)) = ctx.send_as(Some(&user), request).await else { continue };
+        if !plain.is_success() {
+            ctx.skip(&format!("an ordinary write was refused ({})", plain.status.as_u16()));
+            continue;
+        }
+        let plain_json = plain.json().unwrap_or(Value::Null);
+        let response_props = op
+            .success_schema
+            .as_ref()
+            .and_then(|s| s.get("properties"))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut injected = serde_json::Map::new();
+        // Properties the server answers with but the request does not declare.
+        for (name, schema) in &response_props {
+            if request_props.contains(name)
+                || name.to_ascii_lowercase().ends_with("id")
+                || name.to_ascii_lowercase().contains("date")
+                || name.ends_with("At")
+            {
+                continue;
+            }
+            if let Some(value) = other_value(Some(schema), plain_json.get(name)) {
+                injected.insert(name.clone(), value);
+            }
+        }
+        for (name, value) in privileged_candidates() {
+            if !request_props.iter().any(|p| p == name) && !injected.contains_key(name) {
+                let value = other_value(None, plain_json.get(name)).unwrap_or(value);
+                injected.insert(name.to_string(), value);
+            }
+        }
+        let mut body_with = base_body.clone();
+        for (k, v) in &injected {
+            body_with.insert(k.clone(), v.clone());
+        }
+        let mut with = instance.clone();
+        with.body = Some(Value::Object(body_with));
+        let Ok((answer, exchange)) =
+            ctx.send_as(Some(&user), with.request(&op.method).header("accept", "application/json")).await
+        else {
+            continue;
+        };
+        if !answer.is_success() {
+            continue;
+        }
+        let Some(read_back) = answer.json() else { continue };
+        let taken: Vec<String> = injected
+            .iter()
+            .filter(|(k, v)| read_back.get(k.as_str()) == Some(v) && plain_json.get(k.as_str()) != Some(v))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if !taken.is_empty() {
+            ctx.report(
+                NewFinding::new("mass-assignment", OwaspApi2023::Api3, Severity::High, &label, "Privileged properties can be set by the client")
+                    .parameter(format!("body.{}", taken[0].split('=').next().unwrap_or("")))
+                    .identities(&[&user.name])
+                    .description(format!(
+                        "{} added {} to an ordinary {label} body and the stored object came back with them, where a plain write got the server's own values.",
+                        user.name,
+                        taken.join(", ")
+                    ))
+                    .evidence(format!("read back: {}", taken.join(", ")))
+                    .exchange(exchange)
+                    .fix("Bind request bodies to an explicit allowlist of client-writable fields (and reject unknown ones: additionalProperties: false); set status, roles and balances only on the server.")
+                    .cwe(915),
+            );
+        }
+    }
+    ctx.end();
+}

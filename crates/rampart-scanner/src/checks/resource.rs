@@ -1,0 +1,234 @@
+//! API4 Unrestricted Resource Consumption: page-size and batch parameters taken far beyond
+//! their declared bound (or beyond any sane one), bodies of megabytes accepted, and a bounded
+//! burst on an ordinary read answered without a single 429.
+
+use http::Method;
+use rampart_core::{OwaspApi2023, ParamLocation, Severity};
+use serde_json::Value;
+
+use crate::checks::success_baseline;
+use crate::context::{Context, NewFinding};
+use crate::plan;
+
+/// Query parameters that size an answer.
+const SIZE_NAMES: [&str; 14] = [
+    "limit",
+    "size",
+    "pagesize",
+    "perpage",
+    "count",
+    "max",
+    "top",
+    "take",
+    "first",
+    "pagelimit",
+    "maxresults",
+    "rows",
+    "batchsize",
+    "results",
+];
+
+/// The value asked for: far above any page size a bank API should serve.
+const HUGE: u64 = 100_000;
+
+/// Bytes of the oversized body.
+const OVERSIZED: usize = 2 * 1024 * 1024 + 1;
+
+pub async fn run(ctx: &mut Context) {
+    if ctx.wants("page-size") {
+        page_size(ctx).await;
+    }
+    if ctx.wants("oversized-body") {
+        oversized(ctx).await;
+    }
+    if ctx.wants("rate-limit") {
+        burst(ctx).await;
+    }
+}
+
+fn items(value: &Value) -> usize {
+    match value {
+        Value::Array(a) => a.len(),
+        Value::Object(map) => map.values().filter_map(|v| v.as_array()).map(Vec::len).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+async fn page_size(ctx: &mut Context) {
+    let users = ctx.users();
+    let operations = ctx.operations.clone();
+    for op in operations.iter().filter(|o| o.method == Method::GET) {
+        let Some((identity, baseline)) =
+            users.iter().find_map(|u| success_baseline(ctx, u, op).map(|b| (u.clone(), b.clone())))
+        else {
+            continue;
+        };
+        let label = op.label();
+        let sizes: Vec<_> = op
+            .parameters
+            .iter()
+            .filter(|p| {
+                p.location == ParamLocation::Query && SIZE_NAMES.contains(&plan::normalise(&p.name).as_str())
+            })
+            .cloned()
+            .collect();
+        for param in sizes {
+            if !ctx.begin("page-size", OwaspApi2023::Api4, &label) {
+                continue;
+            }
+            let declared_max = param.schema.get("maximum").and_then(Value::as_u64);
+            let mut instance = baseline.instance.clone();
+            instance.query.retain(|(k, _)| *k != param.name);
+            instance.query.push((param.name.clone(), HUGE.to_string()));
+            let Ok((response, exchange)) = ctx
+                .send_as(Some(&identity), instance.request(&op.method).header("accept", "application/json"))
+                .await
+            else {
+                continue;
+            };
+            if !response.is_success() {
+                continue;
+            }
+            let base_items = baseline.response.json().map(|v| items(&v)).unwrap_or(0);
+            let huge_items = response.json().map(|v| items(&v));
+            let proof = match (declared_max, huge_items) {
+                (Some(max), Some(n)) if n as u64 > max => {
+                    Some(format!("{n} items where the spec allows at most {max}"))
+                }
+                (Some(max), _) => Some(format!(
+                    "{}={HUGE} accepted (status {}) where the spec declares maximum {max}",
+                    param.name,
+                    response.status.as_u16()
+                )),
+                (None, Some(n)) if n > 1000 || (n > base_items && n > 200) => {
+                    Some(format!("{n} items in one answer (default page: {base_items})"))
+                }
+                (None, None) if response.truncated => {
+                    Some(format!("an answer larger than the read cap (default page: {base_items} items)"))
+                }
+                _ => None,
+            };
+            if let Some(proof) = proof {
+                ctx.report(
+                NewFinding::new("unbounded-page-size", OwaspApi2023::Api4, Severity::Medium, &label, "Page size is not bounded")
+                    .parameter(format!("query.{}", param.name))
+                    .identities(&[&identity.name])
+                    .description(format!("{label} took {}={HUGE}: {proof}. One request can make the server read and serialise without limit.", param.name))
+                    .evidence(proof)
+                    .exchange(exchange)
+                    .fix("Enforce a maximum page size on the server (reject or clamp above it, e.g. 100) and declare it in the spec (`maximum`).")
+                    .cwe(770),
+            );
+            }
+        }
+    }
+    ctx.end();
+}
+
+async fn oversized(ctx: &mut Context) {
+    let users = ctx.users();
+    let operations = ctx.operations.clone();
+    for op in operations.iter().filter(|o| {
+        matches!(o.method, Method::POST | Method::PUT | Method::PATCH)
+            && o.body.as_ref().is_some_and(|b| !b.form)
+    }) {
+        let label = op.label();
+        if !ctx.begin("oversized-body", OwaspApi2023::Api4, &label) {
+            continue;
+        }
+        if !ctx.allow_writes {
+            ctx.skip("read-only scan: needs --allow-writes");
+            continue;
+        }
+        let Some(user) = users.first().cloned() else { continue };
+        let values = crate::checks::pool_values(ctx, &user.name, op);
+        let mut instance = ctx.instance(Some(&user.name), op, &values);
+        // The longest free-text string field carries the weight, so the body stays valid.
+        let Some(Value::Object(body)) = instance.body.as_mut() else { continue };
+        let field = body
+            .iter()
+            .filter(|(k, v)| {
+                v.is_string()
+                    && !k.to_ascii_lowercase().contains("id")
+                    && !k.to_ascii_lowercase().contains("currency")
+            })
+            .map(|(k, _)| k.clone())
+            .find(|k| {
+                ["reference", "description", "note", "memo", "name", "comment", "message"]
+                    .iter()
+                    .any(|w| k.to_ascii_lowercase().contains(w))
+            })
+            .or_else(|| body.iter().find(|(_, v)| v.is_string()).map(|(k, _)| k.clone()));
+        let Some(field) = field else {
+            ctx.skip("no string field to enlarge");
+            continue;
+        };
+        body.insert(field.clone(), Value::String("A".repeat(OVERSIZED)));
+        let request = instance.request(&op.method).header("accept", "application/json");
+        let Ok((response, exchange)) = ctx.send_as(Some(&user), request).await else { continue };
+        if response.is_success() {
+            ctx.report(
+                NewFinding::new("oversized-body-accepted", OwaspApi2023::Api4, Severity::Medium, &label, "Request bodies of megabytes are accepted")
+                    .parameter(format!("body.{field}"))
+                    .identities(&[&user.name])
+                    .description(format!("{label} accepted a {} MiB body ({field} of {OVERSIZED} characters) with status {}.", OVERSIZED / (1024 * 1024), response.status.as_u16()))
+                    .evidence(format!("{OVERSIZED}-byte {field} → {}", response.status.as_u16()))
+                    .exchange(exchange)
+                    .fix("Cap request bodies (e.g. 64 KiB for JSON APIs, 413 above) at the gateway and the service, and declare maxLength on strings.")
+                    .cwe(770),
+            );
+        }
+    }
+    ctx.end();
+}
+
+/// Requests in the burst on an ordinary read.
+const BURST: usize = 30;
+
+async fn burst(ctx: &mut Context) {
+    let users = ctx.users();
+    let operations = ctx.operations.clone();
+    let Some((op, identity, baseline)) =
+        operations.iter().filter(|o| o.method == Method::GET && o.secured != Some(false)).find_map(|op| {
+            users
+                .iter()
+                .find_map(|u| success_baseline(ctx, u, op).map(|b| (op.clone(), u.clone(), b.clone())))
+        })
+    else {
+        return;
+    };
+    let label = op.label();
+    if !ctx.begin("rate-limit", OwaspApi2023::Api4, &label) {
+        return;
+    }
+    let mut limited = false;
+    let mut answered = 0;
+    for _ in 0..BURST {
+        let Ok((response, _)) = ctx.send_as(Some(&identity), baseline.instance.request(&op.method)).await
+        else {
+            break;
+        };
+        answered += 1;
+        if response.status.as_u16() == 429
+            || response.header("ratelimit-remaining").is_some()
+            || response.header("x-ratelimit-remaining").is_some()
+        {
+            limited = true;
+            break;
+        }
+    }
+    if !limited && answered == BURST {
+        ctx.report(
+            NewFinding::new("no-rate-limit", OwaspApi2023::Api4, Severity::Low, &label, "No rate limit seen on a burst")
+                .identities(&[&identity.name])
+                .description(format!(
+                    "{BURST} requests in a row from one identity (at the scan's rate cap of {} per second) were all answered, with no 429 and no rate-limit headers.",
+                    ctx.client.config().rate
+                ))
+                .evidence(format!("{BURST} requests, no 429"))
+                .fix("Rate-limit per identity and per client (at the gateway), answer 429 with Retry-After, and publish the limits (RateLimit headers).")
+                .cwe(770),
+        );
+    }
+    ctx.end();
+}
