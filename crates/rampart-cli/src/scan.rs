@@ -64,7 +64,7 @@ pub struct ScanArgs {
     burst: u32,
     /// Run only these tests (comma-separated: auth-bypass, jwt, user-enumeration,
     /// login-rate-limit, bola, bola-write, bfla, method-swap, data-exposure, mass-assignment,
-    /// page-size, oversized-body, rate-limit, ssrf, cors, security-headers, verbose-error,
+    /// page-size, regex-dos, oversized-body, rate-limit, ssrf, cors, security-headers, verbose-error,
     /// trace, tls, old-versions, undocumented, injection).
     #[arg(long, value_delimiter = ',', value_name = "TEST")]
     tests: Vec<String>,
@@ -86,7 +86,7 @@ pub struct ScanArgs {
     fail_on: Option<Severity>,
 }
 
-const TESTS: [&str; 22] = [
+const TESTS: [&str; 23] = [
     "auth-bypass",
     "jwt",
     "user-enumeration",
@@ -98,6 +98,7 @@ const TESTS: [&str; 22] = [
     "data-exposure",
     "mass-assignment",
     "page-size",
+    "regex-dos",
     "oversized-body",
     "rate-limit",
     "ssrf",

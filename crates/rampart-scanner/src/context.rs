@@ -249,6 +249,11 @@ impl Context {
         values: &BTreeMap<String, String>,
     ) -> Instance {
         let mut instance = crate::plan::instantiate(op, values, &mut self.generator);
+        if !op.is_read()
+            && let Some(body) = instance.body.as_mut()
+        {
+            crate::plan::uniquify(body, &mut self.generator);
+        }
         if let (Some(name), Some(body)) = (identity, instance.body.as_mut())
             && let Some(pool) = self.pools.get(name)
         {
@@ -342,6 +347,10 @@ impl NewFinding {
     }
     pub fn exchange(mut self, exchange: RecordedExchange) -> Self {
         self.exchanges.push(exchange);
+        self
+    }
+    pub fn exchanges(mut self, exchanges: impl IntoIterator<Item = RecordedExchange>) -> Self {
+        self.exchanges.extend(exchanges);
         self
     }
     pub fn fix(mut self, text: impl Into<String>) -> Self {

@@ -54,8 +54,15 @@ impl Operation {
         format!("{} {}", self.method, self.template)
     }
 
+    /// Whether calling it only reads: a safe method, and no path segment naming an action that
+    /// changes state (`GET /createdb`, `GET /reset`, `GET /logout` exist in the wild).
     pub fn is_read(&self) -> bool {
+        const ACTIONS: [&str; 18] = [
+            "create", "delete", "remove", "reset", "drop", "flush", "purge", "clear", "init", "setup",
+            "install", "seed", "logout", "signout", "revoke", "destroy", "truncate", "wipe",
+        ];
         matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
+            && !self.static_segments().iter().any(|s| ACTIONS.iter().any(|a| s.starts_with(a)))
     }
 
     pub fn path_params(&self) -> impl Iterator<Item = &Parameter> {
@@ -435,7 +442,10 @@ impl Generator {
             _ if n.ends_with("id") || n.contains("number") || n.contains("account") => {
                 digits(&mut self.rng, 8)
             }
-            _ if n.contains("name") => "Rampart Scan".to_string(),
+            _ if n.contains("user") || n == "login" || n == "nickname" => {
+                format!("rampart_user{}", digits(&mut self.rng, 5))
+            }
+            _ if n.contains("name") => format!("Rampart Scan {}", digits(&mut self.rng, 4)),
             _ => format!("rampart{}", digits(&mut self.rng, 4)),
         };
         let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
@@ -557,6 +567,28 @@ pub fn fill_from_pool(body: &mut Value, pool: &ValuePool) {
             }
             _ => {}
         }
+    }
+}
+
+/// Makes the naming fields of a write body unique (`name1` → `name1-rmp4821`, an email's local
+/// part prefixed): examples in a spec name objects that already exist, and a second write of the
+/// same user or title is refused as a duplicate rather than tested.
+pub fn uniquify(body: &mut Value, generator: &mut Generator) {
+    let Value::Object(fields) = body else { return };
+    for (key, value) in fields.iter_mut() {
+        let name = key.to_ascii_lowercase();
+        let naming = ["user", "name", "title", "email", "login", "nick", "handle", "slug"]
+            .iter()
+            .any(|w| name.contains(w));
+        let Value::String(text) = value else { continue };
+        if !naming || text.to_ascii_lowercase().contains("rampart") || text.contains("rmp") {
+            continue;
+        }
+        let tag = format!("rmp{}", generator.rng.random_range(1000..10000u32));
+        *text = match text.split_once('@') {
+            Some((local, domain)) => format!("{tag}.{local}@{domain}"),
+            None => format!("{text}-{tag}"),
+        };
     }
 }
 

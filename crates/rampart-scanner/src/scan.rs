@@ -269,7 +269,7 @@ pub fn looks_like_jwt(s: &str) -> bool {
 async fn crawl(ctx: &mut Context) {
     let identities = ctx.identities.clone();
     let reads: Vec<Operation> =
-        ctx.operations.iter().filter(|op| op.method == Method::GET).cloned().collect();
+        ctx.operations.iter().filter(|op| op.method == Method::GET && op.is_read()).cloned().collect();
     for identity in &identities {
         ctx.begin("crawl", OwaspApi2023::Api9, &format!("* as {}", identity.name));
         let mut done = BTreeSet::new();

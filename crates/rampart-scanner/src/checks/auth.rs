@@ -56,11 +56,11 @@ async fn bypass(ctx: &mut Context) -> Vec<(String, Operation)> {
             continue;
         }
         let sensitive = sensitive_kinds(&response.body);
-        if op.secured == Some(false) && sensitive.is_empty() {
-            // Declared public and nothing sensitive in it: as designed.
+        if op.secured != Some(true) && sensitive.is_empty() {
+            // Not declared protected, and nothing sensitive in it: public by design.
             continue;
         }
-        let (rule, title, severity) = if op.secured == Some(false) {
+        let (rule, title, severity) = if op.secured != Some(true) {
             ("sensitive-data-without-auth", "Sensitive data served without authentication", Severity::High)
         } else if sensitive.is_empty() {
             ("auth-not-enforced", "A protected operation answers without credentials", Severity::High)
@@ -99,7 +99,7 @@ async fn bypass(ctx: &mut Context) -> Vec<(String, Operation)> {
 async fn anonymous_writes(ctx: &mut Context) {
     let operations = ctx.operations.clone();
     let owner = ctx.users().first().map(|u| u.name.clone());
-    for op in operations.iter().filter(|op| !op.is_read() && op.secured != Some(false)) {
+    for op in operations.iter().filter(|op| !op.is_read() && op.secured == Some(true)) {
         let label = op.label();
         if crate::checks::auth::login_targets(ctx).iter().any(|t| t.label == label)
             || !ctx.begin("auth-bypass", OwaspApi2023::Api2, &label)
@@ -126,17 +126,31 @@ async fn anonymous_writes(ctx: &mut Context) {
     }
 }
 
-/// The sensitive kinds (medium confidence or more) in a JSON or text body.
+/// The sensitive kinds (medium confidence or more) in a JSON or text body that make an
+/// answer sensitive: any national ID, payment or secret data, a date of birth, or contact
+/// details of two kinds or more (a public directory of user names and emails alone is not).
 pub fn sensitive_kinds(body: &[u8]) -> Vec<String> {
+    use rampart_core::{SensitiveCategory, SensitiveType};
     let detections = match evidence::classifier().scan_json(body) {
         Ok(d) => d,
         Err(_) => evidence::classifier().scan_text(&String::from_utf8_lossy(body)),
     };
-    let mut kinds: Vec<String> = detections
-        .iter()
-        .filter(|d| d.kind != rampart_core::SensitiveType::IpAddress)
-        .map(|d| d.kind.name().to_string())
-        .collect();
+    let mut strong: Vec<SensitiveType> = Vec::new();
+    let mut contact: Vec<SensitiveType> = Vec::new();
+    for d in &detections {
+        match (d.kind, d.kind.category()) {
+            (SensitiveType::IpAddress, _) => {}
+            (SensitiveType::DateOfBirth, _) => strong.push(d.kind),
+            (_, SensitiveCategory::Personal) => contact.push(d.kind),
+            _ => strong.push(d.kind),
+        }
+    }
+    contact.sort();
+    contact.dedup();
+    if contact.len() >= 2 {
+        strong.extend(contact);
+    }
+    let mut kinds: Vec<String> = strong.iter().map(|k| k.name().to_string()).collect();
     kinds.sort();
     kinds.dedup();
     kinds
@@ -471,6 +485,26 @@ pub fn login_targets(ctx: &Context) -> Vec<LoginTarget> {
         if op.method != Method::POST || out.iter().any(|t| t.label == op.label()) {
             continue;
         }
+        // A sign-up also takes a username and a password; only logins are tested as logins.
+        let is_login_path = op.static_segments().iter().any(|s| {
+            [
+                "login",
+                "signin",
+                "sign-in",
+                "sign_in",
+                "logon",
+                "authenticate",
+                "auth",
+                "token",
+                "session",
+                "sessions",
+            ]
+            .iter()
+            .any(|w| s == w || s.starts_with(w))
+        });
+        if !is_login_path {
+            continue;
+        }
         let Some(body) = &op.body else { continue };
         let props: Vec<String> = body
             .schema
@@ -534,6 +568,40 @@ async fn harvest_tokens(ctx: &mut Context) {
     ctx.end();
 }
 
+/// Whether a login answer let the caller in: a success carrying a token (a JWT, or a field
+/// named like one) or setting a cookie. Many APIs answer a failed login 200 `{"status": "fail"}`.
+pub fn login_granted(response: &crate::client::Response) -> bool {
+    if !response.is_success() {
+        return false;
+    }
+    if response.headers.contains_key(http::header::SET_COOKIE) {
+        return true;
+    }
+    let Some(json) = response.json() else { return false };
+    if !crate::scan::jwts_in(&json).is_empty() {
+        return true;
+    }
+    let mut stack = vec![&json];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                for (key, v) in map {
+                    let key = key.to_ascii_lowercase();
+                    if (key.contains("token") || key == "session" || key == "sessionid")
+                        && v.as_str().is_some_and(|s| s.len() >= 8)
+                    {
+                        return true;
+                    }
+                    stack.push(v);
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// A wrong password that cannot be the real one.
 fn wrong_password(ctx: &Context) -> String {
     format!("Rampart-wrong-{}!", ctx.seed % 100_000)
@@ -563,8 +631,8 @@ async fn user_enumeration(ctx: &mut Context) {
         let Ok((unknown_answer, unknown_exchange)) = ctx.send(&target.request(&unknown, &wrong)).await else {
             continue;
         };
-        if known_answer.is_success()
-            || unknown_answer.is_success()
+        if login_granted(&known_answer)
+            || login_granted(&unknown_answer)
             || known_answer.status.as_u16() == 429
             || unknown_answer.status.as_u16() == 429
         {
@@ -609,11 +677,13 @@ pub async fn login_burst(ctx: &mut Context, burst: u32) {
         let mut limited = false;
         let mut last = None;
         let mut answered = 0;
+        let mut granted = false;
         for _ in 0..burst {
             let Ok((response, exchange)) = ctx.send(&target.request(&target.username, &wrong)).await else {
                 break;
             };
             answered += 1;
+            granted |= login_granted(&response);
             *statuses.entry(response.status.as_u16()).or_default() += 1;
             let text = response.text().to_ascii_lowercase();
             if matches!(response.status.as_u16(), 429 | 423 | 503)
@@ -627,7 +697,7 @@ pub async fn login_burst(ctx: &mut Context, burst: u32) {
             last = Some(exchange);
         }
         // Only refusals of the credentials count: a retired (404/410) or broken login is not guessable.
-        let refusals_only = statuses.keys().all(|s| matches!(s, 400 | 401 | 403 | 422));
+        let refusals_only = !granted && statuses.keys().all(|s| matches!(s, 200 | 400 | 401 | 403 | 422));
         if !limited && answered == burst && refusals_only {
             let summary: Vec<String> = statuses.iter().map(|(s, n)| format!("{n}× {s}")).collect();
             let mut finding = NewFinding::new("login-no-rate-limit", OwaspApi2023::Api2, Severity::High, &target.label, "The login has no rate limit or lockout")

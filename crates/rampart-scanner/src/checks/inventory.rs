@@ -269,6 +269,7 @@ async fn undocumented(ctx: &mut Context) {
             if declared.contains(&path) {
                 continue;
             }
+            ctx.focus = Some(format!("GET {path}"));
             let Ok((response, exchange)) =
                 ctx.send_as(identity.as_ref(), Request::new(Method::GET, path.clone())).await
             else {
@@ -281,6 +282,7 @@ async fn undocumented(ctx: &mut Context) {
             }
         }
     }
+    ctx.focus = None;
     for (path, (severity, response, exchange)) in results {
         let label = format!("GET {path}");
         ctx.report(

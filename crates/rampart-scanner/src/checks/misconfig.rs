@@ -204,6 +204,10 @@ async fn provoke_errors(ctx: &mut Context) {
         if !ctx.begin("verbose-error", OwaspApi2023::Api8, &label) {
             continue;
         }
+        if op.method == Method::GET && !op.is_read() {
+            ctx.skip("a GET that changes state (its path names the action) is not probed");
+            continue;
+        }
         let base = identity
             .as_ref()
             .and_then(|i| ctx.baselines.get(&(i.name.clone(), label.clone())))

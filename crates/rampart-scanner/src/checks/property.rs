@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::context::{Context, NewFinding};
 use crate::evidence;
+use crate::plan::Operation;
 
 pub async fn run(ctx: &mut Context) {
     if ctx.wants("data-exposure") {
@@ -133,6 +134,36 @@ fn privileged_candidates() -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// The objects in `json` that carry one of `markers` as a value (the top-level object too when
+/// `top` — a write's own answer describes the written object).
+fn objects_with<'a>(
+    json: &'a Value,
+    markers: &[String],
+    top: bool,
+) -> Vec<&'a serde_json::Map<String, Value>> {
+    let mut out = Vec::new();
+    if top && let Value::Object(map) = json {
+        out.push(map);
+    }
+    let mut stack = vec![(json, 0usize)];
+    while let Some((value, depth)) = stack.pop() {
+        if depth > 8 {
+            continue;
+        }
+        match value {
+            Value::Object(map) => {
+                if map.values().any(|v| v.as_str().is_some_and(|s| markers.iter().any(|m| m == s))) {
+                    out.push(map);
+                }
+                stack.extend(map.values().map(|v| (v, depth + 1)));
+            }
+            Value::Array(items) => stack.extend(items.iter().map(|v| (v, depth + 1))),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// A value different from what the server chose, for a property the response declares.
 fn other_value(schema: Option<&Value>, server: Option<&Value>) -> Option<Value> {
     if let Some(Value::Array(options)) = schema.and_then(|s| s.get("enum")) {
@@ -208,11 +239,22 @@ async fn mass_assignment(ctx: &mut Context) {
                 injected.insert(name.to_string(), value);
             }
         }
-        let mut body_with = base_body.clone();
+        // A fresh body (new generated names), so the second write is not a duplicate of the first.
+        let mut with = ctx.instance(Some(&user.name), op, &values);
+        let mut body_with = match with.body.take() {
+            Some(Value::Object(fresh)) => fresh,
+            _ => base_body.clone(),
+        };
         for (k, v) in &injected {
             body_with.insert(k.clone(), v.clone());
         }
-        let mut with = instance.clone();
+        // What identifies the stored object when it is read back elsewhere: the unique strings sent.
+        let sent_markers: Vec<String> = body_with
+            .values()
+            .filter_map(Value::as_str)
+            .filter(|s| s.len() >= 8 && (s.to_ascii_lowercase().contains("rampart") || s.contains("rmp")))
+            .map(String::from)
+            .collect();
         with.body = Some(Value::Object(body_with));
         let Ok((answer, exchange)) =
             ctx.send_as(Some(&user), with.request(&op.method).header("accept", "application/json")).await
@@ -222,12 +264,50 @@ async fn mass_assignment(ctx: &mut Context) {
         if !answer.is_success() {
             continue;
         }
-        let Some(read_back) = answer.json() else { continue };
-        let taken: Vec<String> = injected
+        // Read back: the write's own answer, then the collections that list such objects.
+        let mut read_backs: Vec<(Value, Option<crate::model::RecordedExchange>)> = Vec::new();
+        if let Some(json) = answer.json() {
+            read_backs.push((json, None));
+        }
+        let lists: Vec<Operation> = operations
             .iter()
-            .filter(|(k, v)| read_back.get(k.as_str()) == Some(v) && plain_json.get(k.as_str()) != Some(v))
-            .map(|(k, v)| format!("{k}={v}"))
+            .filter(|o| o.method == http::Method::GET && o.is_read() && !o.has_path_params())
+            .take(8)
+            .cloned()
             .collect();
+        let mut taken: Vec<String> = Vec::new();
+        let mut proof = None;
+        for source in 0.. {
+            if source > 0 {
+                let Some(list) = lists.get(source - 1) else { break };
+                if sent_markers.is_empty() {
+                    break;
+                }
+                let request = crate::client::Request::new(list.method.clone(), list.template.clone())
+                    .header("accept", "application/json");
+                let Ok((response, list_exchange)) = ctx.send_as(Some(&user), request).await else { continue };
+                let Some(json) = response.json().filter(|_| response.is_success()) else { continue };
+                read_backs.push((json, Some(list_exchange)));
+            }
+            let Some((json, list_exchange)) = read_backs.last() else { continue };
+            for object in objects_with(json, &sent_markers, source == 0) {
+                let here: Vec<String> = injected
+                    .iter()
+                    .filter(|(k, v)| {
+                        object.get(k.as_str()) == Some(v) && plain_json.get(k.as_str()) != Some(v)
+                    })
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                if !here.is_empty() {
+                    taken = here;
+                    proof = list_exchange.clone();
+                    break;
+                }
+            }
+            if !taken.is_empty() {
+                break;
+            }
+        }
         if !taken.is_empty() {
             ctx.report(
                 NewFinding::new("mass-assignment", OwaspApi2023::Api3, Severity::High, &label, "Privileged properties can be set by the client")
@@ -239,7 +319,7 @@ async fn mass_assignment(ctx: &mut Context) {
                         taken.join(", ")
                     ))
                     .evidence(format!("read back: {}", taken.join(", ")))
-                    .exchange(exchange)
+                    .exchanges(std::iter::once(exchange).chain(proof))
                     .fix("Bind request bodies to an explicit allowlist of client-writable fields (and reject unknown ones: additionalProperties: false); set status, roles and balances only on the server.")
                     .cwe(915),
             );

@@ -2,6 +2,8 @@
 //! their declared bound (or beyond any sane one), bodies of megabytes accepted, and a bounded
 //! burst on an ordinary read answered without a single 429.
 
+use std::time::Duration;
+
 use http::Method;
 use rampart_core::{OwaspApi2023, ParamLocation, Severity};
 use serde_json::Value;
@@ -37,6 +39,9 @@ const OVERSIZED: usize = 2 * 1024 * 1024 + 1;
 pub async fn run(ctx: &mut Context) {
     if ctx.wants("page-size") {
         page_size(ctx).await;
+    }
+    if ctx.wants("regex-dos") {
+        regex_dos(ctx).await;
     }
     if ctx.wants("oversized-body") {
         oversized(ctx).await;
@@ -145,10 +150,17 @@ async fn oversized(ctx: &mut Context) {
         let mut instance = ctx.instance(Some(&user.name), op, &values);
         // The longest free-text string field carries the weight, so the body stays valid.
         let Some(Value::Object(body)) = instance.body.as_mut() else { continue };
+        // Never a pattern- or format-checked field: a 2 MiB value there tests the regex engine
+        // (see regex-dos), and can hang a server for minutes.
+        let free_text = |k: &str| {
+            body_schema_of(op, k).is_none_or(|s| s.get("pattern").is_none() && s.get("format").is_none())
+                && !k.to_ascii_lowercase().contains("email")
+        };
         let field = body
             .iter()
             .filter(|(k, v)| {
                 v.is_string()
+                    && free_text(k)
                     && !k.to_ascii_lowercase().contains("id")
                     && !k.to_ascii_lowercase().contains("currency")
             })
@@ -158,7 +170,7 @@ async fn oversized(ctx: &mut Context) {
                     .iter()
                     .any(|w| k.to_ascii_lowercase().contains(w))
             })
-            .or_else(|| body.iter().find(|(_, v)| v.is_string()).map(|(k, _)| k.clone()));
+            .or_else(|| body.iter().find(|(k, v)| v.is_string() && free_text(k)).map(|(k, _)| k.clone()));
         let Some(field) = field else {
             ctx.skip("no string field to enlarge");
             continue;
@@ -177,6 +189,101 @@ async fn oversized(ctx: &mut Context) {
                     .fix("Cap request bodies (e.g. 64 KiB for JSON APIs, 413 above) at the gateway and the service, and declare maxLength on strings.")
                     .cwe(770),
             );
+        }
+    }
+    ctx.end();
+}
+
+/// The schema of top-level body property `name` of `op`.
+fn body_schema_of<'a>(op: &'a crate::plan::Operation, name: &str) -> Option<&'a Value> {
+    op.body.as_ref()?.schema.get("properties")?.get(name)
+}
+
+/// Characters of the catastrophic-backtracking probe: a run a nested quantifier can split in
+/// exponentially many ways, then a character that makes the match fail.
+const REDOS_RUN: usize = 27;
+
+/// Fields checked by a regular expression (a `pattern`, an email format or name) given a value
+/// that makes backtracking engines explode: a slow answer (or none) where the plain value is fast.
+async fn regex_dos(ctx: &mut Context) {
+    let users = ctx.users();
+    let operations = ctx.operations.clone();
+    for op in &operations {
+        let fields: Vec<String> = op
+            .body
+            .as_ref()
+            .and_then(|b| b.schema.get("properties"))
+            .and_then(Value::as_object)
+            .map(|props| {
+                props
+                    .iter()
+                    .filter(|(k, s)| {
+                        s.get("type").and_then(Value::as_str).is_none_or(|t| t == "string")
+                            && (s.get("pattern").is_some()
+                                || s.get("format").and_then(Value::as_str) == Some("email")
+                                || k.to_ascii_lowercase().contains("email"))
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if fields.is_empty() {
+            continue;
+        }
+        let label = op.label();
+        if !ctx.begin("regex-dos", OwaspApi2023::Api4, &label) {
+            continue;
+        }
+        if !op.is_read() && !ctx.allow_writes {
+            ctx.skip("read-only scan: needs --allow-writes");
+            continue;
+        }
+        let Some(user) = users.first().cloned() else { continue };
+        let values = crate::checks::pool_values(ctx, &user.name, op);
+        let instance = ctx.instance(Some(&user.name), op, &values);
+        let Ok((plain, _)) = ctx.send_as(Some(&user), instance.request(&op.method)).await else { continue };
+        let deadline = ctx.client.config().timeout;
+        for field in fields {
+            let mut evil = instance.clone();
+            if let Some(Value::Object(body)) = evil.body.as_mut() {
+                body.insert(field.clone(), Value::String(format!("{}!", "a".repeat(REDOS_RUN))));
+            }
+            let request = evil.request(&op.method).header("accept", "application/json");
+            let (result, exchange) = ctx.client.exchange(&user.apply(request)).await;
+            let slow = match &result {
+                Ok(response) => response.elapsed >= plain.elapsed + Duration::from_millis(2500),
+                Err(crate::client::SendError::Timeout(_)) => true,
+                Err(_) => false,
+            };
+            if !slow {
+                continue;
+            }
+            // Control: the plain value is still fast afterwards (the target is not just slow).
+            let Ok((again, _)) = ctx.send_as(Some(&user), instance.request(&op.method)).await else {
+                continue;
+            };
+            if again.elapsed >= plain.elapsed + Duration::from_millis(1000) {
+                continue;
+            }
+            let took = match &result {
+                Ok(response) => format!("{} ms", response.elapsed.as_millis()),
+                Err(_) => format!("no answer within {} ms", deadline.as_millis()),
+            };
+            ctx.report(
+                NewFinding::new("regex-dos", OwaspApi2023::Api4, Severity::Medium, &label, "A crafted value makes the server's regular expression backtrack for seconds")
+                    .parameter(format!("body.{field}"))
+                    .identities(&[&user.name])
+                    .description(format!(
+                        "{field} = {REDOS_RUN} × `a` then `!` took {took}; the plain value took {} ms before and {} ms after. A handful of such requests ties up every worker (ReDoS).",
+                        plain.elapsed.as_millis(),
+                        again.elapsed.as_millis()
+                    ))
+                    .evidence(format!("crafted value: {took}; plain: {} ms", plain.elapsed.as_millis()))
+                    .exchange(exchange)
+                    .fix("Validate with linear-time matchers (RE2, Rust's regex) or simple parsers, bound input length before matching, and avoid nested quantifiers.")
+                    .cwe(1333),
+            );
+            break;
         }
     }
     ctx.end();
