@@ -49,6 +49,23 @@ pub struct BodySpec {
 }
 
 impl Operation {
+    /// An operation known only by its label (`GET /accounts/{id}`): no parameters, no body;
+    /// for tests and fuzzing.
+    pub fn parse_label(label: &str) -> Operation {
+        let (method, template) = label.split_once(' ').unwrap_or(("GET", label));
+        Operation {
+            method: Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET),
+            template: template.to_string(),
+            parameters: Vec::new(),
+            body: None,
+            secured: None,
+            deprecated: false,
+            success_schema: None,
+            statuses: Vec::new(),
+            undocumented: false,
+        }
+    }
+
     /// `GET /v2/accounts/{accountId}`.
     pub fn label(&self) -> String {
         format!("{} {}", self.method, self.template)
