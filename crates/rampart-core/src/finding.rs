@@ -36,6 +36,18 @@ impl Severity {
         }
     }
 
+    /// The `security-severity` score (0–10) GitHub code scanning reads from SARIF rule and
+    /// result properties to rank security alerts.
+    pub fn security_severity(self) -> &'static str {
+        match self {
+            Self::Critical => "9.5",
+            Self::High => "8.0",
+            Self::Medium => "5.5",
+            Self::Low => "3.0",
+            Self::Info => "1.0",
+        }
+    }
+
     /// The SARIF 2.1.0 `level` of a result with this severity.
     pub fn sarif_level(self) -> &'static str {
         match self {

@@ -926,15 +926,7 @@ pub const MAX_SEARCH_CHARS: usize = 100;
 
 /// Percent-encodes everything but RFC 3986 unreserved characters, for links.
 fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::traffic::encode(text)
 }
 
 /// The answer to a failed search.

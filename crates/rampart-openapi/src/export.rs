@@ -92,8 +92,9 @@ pub fn to_yaml(doc: &Value) -> Result<String, SpecError> {
     yaml_serde::to_string(doc).map_err(|e| SpecError::Yaml(e.to_string()))
 }
 
-/// Path segments with parameter names blanked, to group templates that differ only by names.
-fn path_shape(template: &str) -> String {
+/// Path segments with parameter names blanked (`/accounts/{}`), to group templates that differ
+/// only by names.
+pub fn path_shape(template: &str) -> String {
     let mut out = String::with_capacity(template.len() + 1);
     if !template.starts_with('/') {
         out.push('/');

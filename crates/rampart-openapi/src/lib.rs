@@ -25,7 +25,7 @@ mod schema;
 
 pub use compare::compare;
 pub use error::SpecError;
-pub use export::{export_openapi, to_yaml};
+pub use export::{export_openapi, path_shape, to_yaml};
 pub use load::{declared_templates, load_spec, parse_spec};
 pub use model::{SpecDocument, SpecOperation, SpecParameter};
 pub use schema::json_schema;

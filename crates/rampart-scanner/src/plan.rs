@@ -102,23 +102,7 @@ impl Operation {
     /// The template with parameter names dropped (`/accounts/{}`): two templates with the same
     /// shape are one route.
     pub fn shape(&self) -> String {
-        let mut out = String::with_capacity(self.template.len());
-        let mut in_param = false;
-        for c in self.template.chars() {
-            match c {
-                '{' => {
-                    in_param = true;
-                    out.push('{');
-                }
-                '}' => {
-                    in_param = false;
-                    out.push('}');
-                }
-                _ if in_param => {}
-                _ => out.push(c),
-            }
-        }
-        out
+        rampart_openapi::path_shape(&self.template)
     }
 
     /// Whether the path names an administrative function (`/admin`, `/internal`, `/ops` …).
@@ -197,17 +181,13 @@ fn from_spec(op: &SpecOperation, method: Method, template: String) -> Operation 
     }
 }
 
+/// Everything but RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+pub const NOT_UNRESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
 /// Percent-encodes a path segment or query component (RFC 3986 unreserved kept).
 pub fn encode_component(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(value, NOT_UNRESERVED).to_string()
 }
 
 /// Field or parameter name normalised for matching: lower-case letters and digits only

@@ -4,22 +4,11 @@
 //! pointer as a logical location, and a stable `partialFingerprints` entry. Files that could not
 //! be audited become `toolExecutionNotifications` of the invocation.
 
-use rampart_core::{Finding, Severity};
+use rampart_core::Finding;
 use serde_json::{Value, json};
 
 use crate::FileReport;
 use crate::rules::RULES;
-
-/// GitHub reads `security-severity` (0–10) to rank security alerts.
-fn security_severity(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical => "9.5",
-        Severity::High => "8.0",
-        Severity::Medium => "5.5",
-        Severity::Low => "3.0",
-        Severity::Info => "1.0",
-    }
-}
 
 /// A file name as a relative URI reference: forward slashes, reserved characters escaped.
 pub fn artifact_uri(file: &str) -> String {
@@ -84,7 +73,7 @@ pub fn render(reports: &[FileReport]) -> String {
                 "defaultConfiguration": { "level": rule.severity.sarif_level() },
                 "properties": {
                     "tags": ["security", "openapi", format!("owasp-api-2023-{}", rule.owasp.id().to_ascii_lowercase())],
-                    "security-severity": security_severity(rule.severity),
+                    "security-severity": rule.severity.security_severity(),
                     "precision": "high",
                 },
             })
@@ -109,7 +98,7 @@ pub fn render(reports: &[FileReport]) -> String {
                 "partialFingerprints": { "rampartFinding/v1": fingerprint(&report.file, finding) },
                 "properties": {
                     "severity": finding.severity.as_str(),
-                    "security-severity": security_severity(finding.severity),
+                    "security-severity": finding.severity.security_severity(),
                     "owasp": finding.owasp.id(),
                     "fix": finding.fix,
                 },

@@ -22,17 +22,6 @@ const INFORMATION_URI: &str = "https://owasp.org/API-Security/editions/2023/en/0
 /// The `uriBaseId` of locations on the target.
 const TARGET_BASE: &str = "TARGET";
 
-/// GitHub reads `security-severity` (0–10) to rank security alerts.
-fn security_severity(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical => "9.5",
-        Severity::High => "8.0",
-        Severity::Medium => "5.5",
-        Severity::Low => "3.0",
-        Severity::Info => "1.0",
-    }
-}
-
 /// A rule as its findings describe it: the first finding (highest severity first) gives the
 /// category and the fix, the highest severity the default level.
 struct Rule<'a> {
@@ -102,7 +91,7 @@ fn rule_descriptor(rule: &Rule<'_>) -> Value {
         "defaultConfiguration": { "level": rule.severity.sarif_level() },
         "properties": {
             "tags": tags,
-            "security-severity": security_severity(rule.severity),
+            "security-severity": rule.severity.security_severity(),
             "precision": "high",
         },
     })
@@ -227,7 +216,7 @@ fn result(
     };
     let mut properties = json!({
         "severity": finding.severity.as_str(),
-        "security-severity": security_severity(finding.severity),
+        "security-severity": finding.severity.security_severity(),
         "owasp": finding.owasp.id(),
         "operation": finding.operation,
         "identities": finding.identities,
