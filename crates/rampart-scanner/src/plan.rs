@@ -476,6 +476,17 @@ pub struct Instance {
     pub form: bool,
     /// The path parameter values used, by name.
     pub path_values: BTreeMap<String, String>,
+    /// Query parameters filled with known object ids, by name.
+    pub id_query: BTreeMap<String, String>,
+}
+
+impl Instance {
+    /// Every value that names an object: path parameters and id query parameters, by name.
+    pub fn object_values(&self) -> BTreeMap<String, String> {
+        let mut all = self.path_values.clone();
+        all.extend(self.id_query.iter().map(|(k, v)| (k.clone(), v.clone())));
+        all
+    }
 }
 
 impl Instance {
@@ -640,7 +651,17 @@ pub fn instantiate(op: &Operation, values: &BTreeMap<String, String>, generator:
     }
     let mut query = Vec::new();
     let mut headers = Vec::new();
+    let mut id_query = BTreeMap::new();
     for param in &op.parameters {
+        // A query parameter the caller has a value for (an object id from the pool) is sent
+        // even when optional: `GET /statements?accountId=` names an object as a path would.
+        if param.location == ParamLocation::Query
+            && let Some(value) = values.get(&param.name)
+        {
+            query.push((param.name.clone(), value.clone()));
+            id_query.insert(param.name.clone(), value.clone());
+            continue;
+        }
         if !param.required {
             continue;
         }
@@ -653,7 +674,15 @@ pub fn instantiate(op: &Operation, values: &BTreeMap<String, String>, generator:
         }
     }
     let body = op.body.as_ref().map(|b| generator.value("body", &b.schema));
-    Instance { path, query, headers, body, form: op.body.as_ref().is_some_and(|b| b.form), path_values }
+    Instance {
+        path,
+        query,
+        headers,
+        body,
+        form: op.body.as_ref().is_some_and(|b| b.form),
+        path_values,
+        id_query,
+    }
 }
 
 #[cfg(test)]

@@ -290,6 +290,17 @@ async fn crawl(ctx: &mut Context) {
                         None => missing = true,
                     }
                 }
+                // Query parameters that name objects (`accountId`), from what the identity has.
+                for param in op.parameters.iter().filter(|p| p.location == rampart_core::ParamLocation::Query)
+                {
+                    let name = plan::normalise(&param.name);
+                    let names_object = name.len() > 2 && (name.ends_with("id") || name.ends_with("number"));
+                    if (param.required || names_object)
+                        && let Some(v) = pool.values_for(op, &param.name).into_iter().next()
+                    {
+                        values.insert(param.name.clone(), v);
+                    }
+                }
                 // The last pass tries generated values, so unlinked operations get a baseline too.
                 if missing && pass < 2 {
                     continue;

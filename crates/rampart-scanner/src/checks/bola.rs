@@ -84,18 +84,21 @@ fn owner_of(ctx: &Context, users: &[Identity], body: &[u8]) -> Option<Identity> 
 async fn read(ctx: &mut Context) {
     let users = ctx.users();
     let operations = ctx.operations.clone();
-    for op in operations.iter().filter(|op| op.method == Method::GET && op.has_path_params() && op.is_read())
-    {
+    for op in operations.iter().filter(|op| op.method == Method::GET && op.is_read()) {
         let label = op.label();
         let Some((reader, baseline)) =
             users.iter().find_map(|u| success_baseline(ctx, u, op).map(|b| (u.clone(), b.clone())))
         else {
             continue;
         };
+        // Only operations that name an object (in the path or an id query parameter).
+        if baseline.instance.object_values().is_empty() {
+            continue;
+        }
         if !ctx.begin("bola", OwaspApi2023::Api1, &label) {
             continue;
         }
-        let values: Vec<String> = baseline.instance.path_values.values().cloned().collect();
+        let values: Vec<String> = baseline.instance.object_values().values().cloned().collect();
         let proven_owner = owner_of(ctx, &users, &baseline.response.body);
         // The reader got an object that names another identity: that alone is the proof.
         if let Some(owner) = proven_owner.as_ref().filter(|o| o.name != reader.name) {
@@ -105,7 +108,7 @@ async fn read(ctx: &mut Context) {
             {
                 ctx.report(
                     NewFinding::new("bola-read", OwaspApi2023::Api1, Severity::High, &label, "Another user's object can be read")
-                        .parameter(format!("path.{}", baseline.instance.path_values.keys().next().cloned().unwrap_or_default()))
+                        .parameter(object_parameter(&baseline.instance))
                         .identities(&[&owner.name, &reader.name])
                         .description(format!(
                             "{} asked for {} and got an object that belongs to {} (it carries {}'s identifiers): status {}.",
@@ -146,7 +149,7 @@ async fn read(ctx: &mut Context) {
             let sensitive = sensitive_kinds(&response.body);
             ctx.report(
                 NewFinding::new("bola-read", OwaspApi2023::Api1, if sensitive.is_empty() { Severity::High } else { Severity::Critical }, &label, "Another user's object can be read")
-                    .parameter(format!("path.{}", baseline.instance.path_values.keys().next().cloned().unwrap_or_default()))
+                    .parameter(object_parameter(&baseline.instance))
                     .identities(&[&owner.name, &other.name])
                     .description(format!(
                         "{} asked for {}'s object ({}) and got it: status {}, the same document {} gets{}.",
@@ -460,4 +463,13 @@ async fn confirm_write(
         let _ = ctx.send_as(Some(owner), restore.request(&op.method)).await;
     }
     Some(format!("{} then let the owner in with the password the other identity set", login.label))
+}
+
+/// `path.accountId` or `query.accountId`: where the object was named.
+fn object_parameter(instance: &plan::Instance) -> String {
+    match (instance.path_values.keys().next(), instance.id_query.keys().next()) {
+        (Some(name), _) => format!("path.{name}"),
+        (None, Some(name)) => format!("query.{name}"),
+        (None, None) => String::new(),
+    }
 }

@@ -67,10 +67,23 @@ fn exposure(ctx: &mut Context) {
         let Ok(detections) = evidence::classifier().scan_json(&baseline.response.body) else { continue };
         let mut undeclared = BTreeMap::new();
         let mut full_pans = Vec::new();
+        let mut secrets = BTreeMap::new();
         for d in &detections {
             let rampart_sensitive::Location::Body { pointer } = &d.location else { continue };
             if d.kind == SensitiveType::CardNumber && !d.masked.is_empty() {
                 full_pans.push(pointer.clone());
+            }
+            // Secrets no client needs back: passwords (hashes too) and private keys. Tokens
+            // and API keys are left out, a login or key-management answer returns them by design.
+            if matches!(
+                d.kind,
+                SensitiveType::Password
+                    | SensitiveType::PrivateKey
+                    | SensitiveType::AwsSecretKey
+                    | SensitiveType::AzureSecret
+                    | SensitiveType::GcpServiceAccount
+            ) {
+                secrets.entry(pointer.clone()).or_insert(d.kind.name());
             }
             let worth = matches!(
                 d.kind.category(),
@@ -84,6 +97,18 @@ fn exposure(ctx: &mut Context) {
             {
                 undeclared.entry(pointer.clone()).or_insert(d.kind.name());
             }
+        }
+        if !secrets.is_empty() {
+            let list: Vec<String> = secrets.iter().map(|(p, k)| format!("{p} ({k})")).collect();
+            found.push(
+                NewFinding::new("secret-in-response", OwaspApi2023::Api3, Severity::High, &label, "Responses carry passwords or private keys")
+                    .identities(&[&identity])
+                    .description(format!("{label} returns secrets no client needs: {}.", list.join(", ")))
+                    .evidence(list.join(", "))
+                    .exchange(baseline.exchange.clone())
+                    .fix("Never serialise credentials: drop password (and hash) and key fields from every response model.")
+                    .cwe(200),
+            );
         }
         if !full_pans.is_empty() {
             found.push(
@@ -131,6 +156,12 @@ fn privileged_candidates() -> Vec<(&'static str, Value)> {
         ("status", json!("VERIFIED")),
         ("approved", json!(true)),
         ("kycStatus", json!("VERIFIED")),
+        ("is_admin", json!(true)),
+        ("is_verified", json!(true)),
+        ("user_type", json!("admin")),
+        ("userType", json!("admin")),
+        ("account_balance", json!(999999)),
+        ("credit", json!(999999)),
     ]
 }
 
