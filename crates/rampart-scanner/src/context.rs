@@ -15,6 +15,9 @@ use crate::identities::{Identity, Role};
 use crate::model::{Outcome, RecordedExchange, ScanFinding, TestRecord};
 use crate::plan::{Generator, Instance, Operation, ValuePool};
 
+/// An identity logs in again after a 401 at most this often.
+pub const RELOGIN_AFTER: std::time::Duration = std::time::Duration::from_secs(15);
+
 /// After this many transport failures in a row on one operation, its remaining tests are skipped.
 const MAX_CONSECUTIVE_FAILURES: u32 = 3;
 
@@ -54,6 +57,11 @@ pub struct Context {
     /// Per operation, the first answer that lacked security headers or carried a version
     /// banner: (what is missing, the banner, the exchange).
     pub header_notes: BTreeMap<String, (Vec<&'static str>, Option<String>, RecordedExchange)>,
+    /// When each identity last logged in (the scan's own logins count).
+    pub last_login: BTreeMap<String, Instant>,
+    successes_since_login: BTreeMap<String, u64>,
+    /// (identity, path) refused with 401 even right after a fresh login.
+    unauthorised_anyway: BTreeSet<(String, String)>,
     failures: BTreeMap<String, u32>,
     budget_warned: bool,
     current: Option<Running>,
@@ -96,6 +104,9 @@ impl Context {
             logins: Vec::new(),
             focus: None,
             header_notes: BTreeMap::new(),
+            last_login: BTreeMap::new(),
+            successes_since_login: BTreeMap::new(),
+            unauthorised_anyway: BTreeSet::new(),
             failures: BTreeMap::new(),
             budget_warned: false,
             current: None,
@@ -227,17 +238,61 @@ impl Context {
         }
     }
 
-    /// Sends `request` as `identity` (or without credentials when `None`).
+    /// Sends `request` as `identity` (or without credentials when `None`), with its freshest
+    /// credentials: a 401 to an identity that logs in makes it log in again (at most every
+    /// [`RELOGIN_AFTER`]) and the request is sent once more — access tokens expire mid-scan.
     pub async fn send_as(
         &mut self,
         identity: Option<&Identity>,
         request: Request,
     ) -> Result<(Response, RecordedExchange), SendError> {
-        let request = match identity {
-            Some(identity) => identity.apply(request),
-            None => request,
-        };
-        self.send(&request).await
+        let Some(identity) = identity else { return self.send(&request).await };
+        let current = self
+            .identities
+            .iter()
+            .find(|i| i.name == identity.name)
+            .cloned()
+            .unwrap_or_else(|| identity.clone());
+        let result = self.send(&current.apply(request.clone())).await;
+        let status = result.as_ref().ok().map(|(response, _)| response.status);
+        if status.is_some_and(|s| s.is_success()) {
+            *self.successes_since_login.entry(current.name.clone()).or_default() += 1;
+        }
+        let key = (current.name.clone(), request.path_and_query.clone());
+        if status == Some(http::StatusCode::UNAUTHORIZED)
+            && !self.unauthorised_anyway.contains(&key)
+            && self.relogin(&current.name).await
+            && let Some(fresh) = self.identities.iter().find(|i| i.name == identity.name).cloned()
+        {
+            let retried = self.send(&fresh.apply(request)).await;
+            if matches!(&retried, Ok((response, _)) if response.status == http::StatusCode::UNAUTHORIZED) {
+                // A fresh token is refused too: this 401 means "not for you", not "expired".
+                self.unauthorised_anyway.insert(key);
+            }
+            return retried;
+        }
+        result
+    }
+
+    /// Runs `name`'s login flow again; true when it gave a new credential.
+    async fn relogin(&mut self, name: &str) -> bool {
+        let Some((_, login)) = self.logins.iter().find(|(n, _)| n == name).cloned() else { return false };
+        // A credential that worked since its login has expired; one that never did is renewed
+        // at most every RELOGIN_AFTER (no login storms against a target that refuses it).
+        let now = Instant::now();
+        let worked = self.successes_since_login.get(name).copied().unwrap_or(0) > 0;
+        if !worked && self.last_login.get(name).is_some_and(|at| now.duration_since(*at) < RELOGIN_AFTER) {
+            return false;
+        }
+        self.successes_since_login.insert(name.to_string(), 0);
+        self.last_login.insert(name.to_string(), now);
+        let Ok((response, _)) = self.send(&crate::scan::login_request(&login)).await else { return false };
+        let Some(token) = crate::scan::token_from(&login, &response) else { return false };
+        let Some(position) = self.identities.iter().position(|i| i.name == name) else { return false };
+        let refreshed = self.identities[position].clone().with_login_token(login.use_as.as_deref(), &token);
+        let changed = refreshed != self.identities[position];
+        self.identities[position] = refreshed;
+        changed
     }
 
     /// A request for `op` as `identity`: path values from `values`, body fields filled from

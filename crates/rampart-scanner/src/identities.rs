@@ -338,9 +338,14 @@ impl Identity {
     /// Adds what a login returned, sent as the login says.
     pub fn with_login_token(mut self, use_as: Option<&str>, token: &str) -> Identity {
         match use_as {
-            Some("cookie") => self.headers.push(("cookie".into(), token.into())),
+            Some("cookie") => {
+                self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("cookie"));
+                self.headers.push(("cookie".into(), token.into()));
+            }
             Some(other) if other.starts_with("header:") => {
-                self.headers.push((other[7..].to_string(), token.into()))
+                let name = other[7..].to_string();
+                self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+                self.headers.push((name, token.into()));
             }
             _ => {
                 self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));

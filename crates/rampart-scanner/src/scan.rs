@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use crate::callback::CallbackServer;
 use crate::checks;
-use crate::client::{Client, ClientConfig, PlannedRequest, Request};
+use crate::client::{Client, ClientConfig, PlannedRequest, Request, Response};
 use crate::context::{Baseline, Context, Progress};
-use crate::identities::{Identity, IdentitySpec};
+use crate::identities::{Identity, IdentitySpec, Login};
 use crate::model::{Outcome, ScanReport, ScanStats};
 use crate::plan::{self, Operation};
 
@@ -171,20 +171,9 @@ async fn login_all(ctx: &mut Context, specs: &[IdentitySpec]) {
             usable.push(identity);
             continue;
         };
-        let method = Method::from_bytes(login.method.to_ascii_uppercase().as_bytes()).unwrap_or(Method::POST);
-        let label = format!("{method} {}", login.path);
+        let request = login_request(login);
+        let label = format!("{} {}", request.method, login.path);
         ctx.begin("login", OwaspApi2023::Api2, &label);
-        let mut request = Request::new(method, login.path.clone());
-        if let Some(form) = &login.form {
-            let body: Vec<String> = form
-                .iter()
-                .map(|(k, v)| format!("{}={}", plan::encode_component(k), plan::encode_component(v)))
-                .collect();
-            request = request.form(body.join("&"));
-        } else if let Some(json) = &login.json {
-            request = request.json(json);
-        }
-        request = request.header("accept", "application/json");
         let answer = ctx.send(&request).await;
         let Ok((response, _)) = answer else {
             if !ctx.client.is_dry_run() {
@@ -201,26 +190,7 @@ async fn login_all(ctx: &mut Context, specs: &[IdentitySpec]) {
             }
             continue;
         };
-        let token = if login.use_as.as_deref() == Some("cookie") {
-            let cookies: Vec<String> = response
-                .headers
-                .get_all(http::header::SET_COOKIE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .filter_map(|c| c.split(';').next().map(str::trim).map(String::from))
-                .collect();
-            (!cookies.is_empty()).then(|| cookies.join("; "))
-        } else {
-            let json = response.json();
-            let pointers: Vec<&str> = match &login.token {
-                Some(p) => vec![p.as_str()],
-                None => TOKEN_POINTERS.to_vec(),
-            };
-            json.as_ref().and_then(|j| {
-                pointers.iter().find_map(|p| j.pointer(p).and_then(Value::as_str).map(String::from))
-            })
-        };
-        match token {
+        match token_from(login, &response) {
             Some(token) if response.is_success() => {
                 if let Some(json) = response.json() {
                     for other in jwts_in(&json) {
@@ -230,6 +200,7 @@ async fn login_all(ctx: &mut Context, specs: &[IdentitySpec]) {
                     }
                 }
                 identity = identity.with_login_token(login.use_as.as_deref(), &token);
+                ctx.last_login.insert(spec.name.clone(), std::time::Instant::now());
                 usable.push(identity);
             }
             _ => {
@@ -243,6 +214,46 @@ async fn login_all(ctx: &mut Context, specs: &[IdentitySpec]) {
         ctx.end();
     }
     ctx.identities = usable;
+}
+
+/// The request a login flow sends.
+pub fn login_request(login: &Login) -> Request {
+    let method = Method::from_bytes(login.method.to_ascii_uppercase().as_bytes()).unwrap_or(Method::POST);
+    let mut request = Request::new(method, login.path.clone());
+    if let Some(form) = &login.form {
+        let body: Vec<String> = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", plan::encode_component(k), plan::encode_component(v)))
+            .collect();
+        request = request.form(body.join("&"));
+    } else if let Some(json) = &login.json {
+        request = request.json(json);
+    }
+    request.header("accept", "application/json")
+}
+
+/// The credential a login answer carries: its cookies, or the token at the configured pointer
+/// (or a common one).
+pub fn token_from(login: &Login, response: &Response) -> Option<String> {
+    if !response.is_success() {
+        return None;
+    }
+    if login.use_as.as_deref() == Some("cookie") {
+        let cookies: Vec<String> = response
+            .headers
+            .get_all(http::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|c| c.split(';').next().map(str::trim).map(String::from))
+            .collect();
+        return (!cookies.is_empty()).then(|| cookies.join("; "));
+    }
+    let json = response.json()?;
+    let pointers: Vec<&str> = match &login.token {
+        Some(p) => vec![p.as_str()],
+        None => TOKEN_POINTERS.to_vec(),
+    };
+    pointers.iter().find_map(|p| json.pointer(p).and_then(Value::as_str).map(String::from))
 }
 
 /// Compact JWS strings anywhere in a JSON document.
