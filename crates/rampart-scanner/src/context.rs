@@ -18,7 +18,8 @@ use crate::plan::{Generator, Instance, Operation, ValuePool};
 /// An identity logs in again after a 401 at most this often.
 pub const RELOGIN_AFTER: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// After this many transport failures in a row on one operation, its remaining tests are skipped.
+/// After this many transport failures in a row on one operation (or one missed deadline), its
+/// remaining tests are skipped.
 const MAX_CONSECUTIVE_FAILURES: u32 = 3;
 
 /// What an identity got for an operation during the crawl.
@@ -215,7 +216,12 @@ impl Context {
             }
             Err(error) => {
                 match &error {
-                    SendError::Timeout(_) | SendError::Transport(_) => {
+                    // A deadline missed costs a whole timeout: one is enough to set the
+                    // operation aside, so a hanging endpoint slows the scan down once.
+                    SendError::Timeout(_) => {
+                        self.failures.insert(operation, MAX_CONSECUTIVE_FAILURES);
+                    }
+                    SendError::Transport(_) => {
                         *self.failures.entry(operation).or_default() += 1;
                     }
                     SendError::BudgetExhausted(budget) => {

@@ -317,6 +317,9 @@ async fn crawl(ctx: &mut Context) {
                     continue;
                 }
                 done.insert(label.clone());
+                if !ctx.operation_alive(&label) {
+                    continue;
+                }
                 ctx.focus = Some(label.clone());
                 let instance = plan::instantiate(op, &values, &mut ctx.generator);
                 let request = instance.request(&op.method).header("accept", "application/json");
