@@ -193,6 +193,37 @@ impl Context {
         });
     }
 
+    /// The operation a concrete request belongs to (`GET /v2/accounts/acc_1` →
+    /// `GET /v2/accounts/{accountId}`): literal segments win over parameters.
+    pub fn operation_of(&self, method: &http::Method, path_and_query: &str) -> Option<String> {
+        let path = path_and_query.split('?').next().unwrap_or("");
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        self.operations
+            .iter()
+            .filter(|op| op.method == *method)
+            .filter_map(|op| {
+                let template: Vec<&str> = op.template.trim_end_matches('/').split('/').collect();
+                if template.len() != segments.len() {
+                    return None;
+                }
+                let mut literal = 0;
+                for (t, s) in template.iter().zip(&segments) {
+                    if t.starts_with('{') && t.ends_with('}') {
+                        if s.is_empty() {
+                            return None;
+                        }
+                    } else if t == s {
+                        literal += 1;
+                    } else {
+                        return None;
+                    }
+                }
+                Some((literal, op.label()))
+            })
+            .max_by_key(|(literal, _)| *literal)
+            .map(|(_, label)| label)
+    }
+
     /// The operation of the running test.
     pub fn current_operation(&self) -> Option<String> {
         self.focus.clone().or_else(|| self.current.as_ref().map(|r| r.operation.clone()))
@@ -211,7 +242,7 @@ impl Context {
         match result {
             Ok(response) => {
                 self.failures.remove(&operation);
-                crate::checks::misconfig::observe(self, &response, &recorded);
+                crate::checks::misconfig::observe(self, request, &response, &recorded);
                 Ok((response, recorded))
             }
             Err(error) => {

@@ -18,11 +18,15 @@ const PROBE_ORIGIN: &str = "https://rampart-cors-probe.example";
 
 /// Looks at every response the scan gets: a stack trace anywhere is a finding on the
 /// operation being tested.
-pub fn observe(ctx: &mut Context, response: &Response, exchange: &RecordedExchange) {
-    note_headers(ctx, response, exchange);
+pub fn observe(ctx: &mut Context, request: &Request, response: &Response, exchange: &RecordedExchange) {
+    // Named by the request itself: a test of one operation may read others (read-backs, probes).
+    let requested = ctx.operation_of(&request.method, &request.path_and_query);
+    if let Some(operation) = &requested {
+        note_headers(ctx, operation, response, exchange);
+    }
     let text = response.text();
     let Some(what) = stack_trace(&text) else { return };
-    let Some(operation) = ctx.current_operation() else { return };
+    let Some(operation) = requested.or_else(|| ctx.current_operation()) else { return };
     let operation = operation.split(" as ").next().unwrap_or(&operation).to_string();
     ctx.report(
         NewFinding::new("verbose-error", OwaspApi2023::Api8, Severity::Medium, &operation, "Error responses disclose a stack trace")
@@ -77,14 +81,11 @@ fn header_facts(response: &Response, https: bool) -> (Vec<&'static str>, Option<
 }
 
 /// Notes the headers of an answer to a spec operation (first telling answer per operation).
-fn note_headers(ctx: &mut Context, response: &Response, exchange: &RecordedExchange) {
-    let Some(operation) = ctx.current_operation() else { return };
-    let is_operation = operation.split_once(' ').is_some_and(|(m, p)| {
-        p.starts_with('/') && m.chars().all(|c| c.is_ascii_uppercase()) && m != "TRACE"
-    });
-    if !is_operation || ctx.header_notes.contains_key(&operation) {
+fn note_headers(ctx: &mut Context, operation: &str, response: &Response, exchange: &RecordedExchange) {
+    if ctx.header_notes.contains_key(operation) {
         return;
     }
+    let operation = operation.to_string();
     let (missing, banner) = header_facts(response, ctx.client.target().https);
     if !missing.is_empty() || banner.is_some() {
         ctx.header_notes.insert(operation, (missing, banner, exchange.clone()));
