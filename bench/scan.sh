@@ -12,16 +12,16 @@
 #   rampart rate 0  the same without the rate cap (Schemathesis has none);
 #   st 1 user       Schemathesis, every check, one customer's bearer token as a header,
 #                   --max-examples $ST_EXAMPLES, ends by itself (hard stop after $ST_GUARD s);
-#   st 2 users      Schemathesis, every check, two customers logging in by themselves (Web
-#                   Fuzzing Commons auth file, as `peers`, so its object_level_authorization
-#                   check runs), --max-time $ST_TIME: its best shot in a 5-minute budget.
+#   st 2 users      Schemathesis, every check, two customers' tokens in a Web Fuzzing Commons
+#                   auth file, listed as `peers` so that its object_level_authorization (BOLA)
+#                   check runs, --max-time $ST_TIME: its best shot in a 5-minute budget.
 # Output: a table per target (wall time, requests, documented vulnerabilities found, other
 # findings, false positives), the per-vulnerability and per-finding verdicts, printed and
 # written to $BENCH_DIR/scan-bench.md. What counts as found is the MAPPING in the scorer below
 # (bench/README.md explains it).
 # Usage: bench/scan.sh        env: BENCH_DIR (/var/tmp/rampart-bench), CARGO_TARGET_DIR
 #        (/var/tmp/rampart-target), ST_EXAMPLES (100), ST_TIME (300), ST_GUARD (420).
-# Needs: cargo, python3 (3.11+: tomllib), curl, /usr/bin/time not required. Loopback only.
+# Needs: cargo, python3 3.11+ (tomllib), curl. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -37,9 +37,15 @@ VAMPI_URL=http://127.0.0.1:5002
 SPEC="$ROOT/examples/bank-api.openapi.yaml"
 
 DEMO_PID=""
+CHILD_PID=""
 VAMPI_TOUCHED=0
 VAMPI_WAS_UP=0
 cleanup() {
+  if [ -n "$CHILD_PID" ]; then # a tool run cut short
+    kill "$CHILD_PID" 2>/dev/null || true
+    wait "$CHILD_PID" 2>/dev/null || true
+    CHILD_PID=""
+  fi
   if [ -n "$DEMO_PID" ]; then
     kill "$DEMO_PID" 2>/dev/null || true
     wait "$DEMO_PID" 2>/dev/null || true
@@ -47,8 +53,9 @@ cleanup() {
   fi
   if [ "$VAMPI_TOUCHED" = 1 ]; then
     if [ "$VAMPI_WAS_UP" = 1 ]; then
-      # It was serving other work before: leave it serving, from a fresh database.
-      tokentimetolive=600 "$VAMPI/run.sh" >>"$DIR/vampi-reset.log" 2>&1 || true
+      # It was serving other work before: leave it serving, from a fresh database and run.sh's
+      # default token lifetime.
+      "$VAMPI/run.sh" >>"$DIR/vampi-reset.log" 2>&1 || true
     elif [ -s "$VAMPI/server.pid" ]; then
       # This script started it: stop it by its recorded PID.
       kill "$(cat "$VAMPI/server.pid")" 2>/dev/null || true
@@ -89,7 +96,11 @@ run_timed() {
   shift
   start=$(date +%s.%N)
   RC=0
-  "$@" >"$out" || RC=$?
+  # In the background and waited for, so that a signal to the script interrupts it at once.
+  "$@" >"$out" &
+  CHILD_PID=$!
+  wait "$CHILD_PID" || RC=$?
+  CHILD_PID=""
   end=$(date +%s.%N)
   ELAPSED=$(python3 -c "print(f'{$end - $start:.1f}')")
 }
@@ -98,9 +109,11 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Reads a file of `[[identity]]` entries: `token NAME URL` logs NAME in and prints its token;
-# `wfc OUT.json` writes a Web Fuzzing Commons auth file of the first two identities of role `user`
-# that log in, and prints their names, comma-separated.
+# Reads a file of `[[identity]]` entries and logs identities in at URL: `token NAME URL` prints
+# NAME's token; `wfc OUT.json URL` writes a Web Fuzzing Commons auth file holding the tokens of
+# the first two identities of role `user` as fixed `Authorization` headers, and prints their
+# names, comma-separated. (Fixed headers, not WFC logins: on VAmPI, Schemathesis' own requests
+# change the users' passwords early in a run and every later login would fail.)
 identity_tool() {
   python3 - "$@" <<'PY'
 import json, sys, tomllib, urllib.parse, urllib.request
@@ -110,30 +123,24 @@ def pointer(doc, ptr):
     for part in ptr.strip("/").split("/"):
         doc = doc[int(part)] if isinstance(doc, list) else doc[part]
     return doc
-def payload(login):
+def token(identity, base):
+    login = identity["login"]
     if "form" in login:
-        return urllib.parse.urlencode(login["form"]), "application/x-www-form-urlencoded"
-    return json.dumps(login["json"]), "application/json"
-if action == "token":
-    name, base = sys.argv[3], sys.argv[4]
-    login = next(i for i in ids if i["name"] == name)["login"]
-    body, ctype = payload(login)
+        body, ctype = urllib.parse.urlencode(login["form"]), "application/x-www-form-urlencoded"
+    else:
+        body, ctype = json.dumps(login["json"]), "application/json"
     req = urllib.request.Request(base + login["path"], data=body.encode(), method=login.get("method", "POST"),
                                  headers={"Content-Type": ctype})
-    print(pointer(json.load(urllib.request.urlopen(req, timeout=10)), login["token"]))
+    return str(pointer(json.load(urllib.request.urlopen(req, timeout=10)), login["token"]))
+if action == "token":
+    print(token(next(i for i in ids if i["name"] == sys.argv[3]), sys.argv[4]))
 else:
-    entries, users = [], []
-    # The ordinary users only (`role = "user"`), the two peers that must not see each other's objects.
-    for i in [i for i in ids if "login" in i and i.get("role") == "user"][:2]:
-        body, ctype = payload(i["login"])
-        entries.append({"name": i["name"], "loginEndpointAuth": {
-            "endpoint": i["login"]["path"], "verb": i["login"].get("method", "POST"), "contentType": ctype,
-            "payloadRaw": body, "token": {"extractFrom": "body", "extractSelector": i["login"]["token"],
-                                          "sendIn": "header", "sendName": "Authorization",
-                                          "sendTemplate": "Bearer {token}"}}})
-        users.append(i["name"])
-    json.dump({"auth": entries}, open(sys.argv[3], "w"), indent=1)
-    print(",".join(users))
+    out, base = sys.argv[3], sys.argv[4]
+    users = [i for i in ids if "login" in i and i.get("role") == "user"][:2]
+    entries = [{"name": i["name"], "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {token(i, base)}"}]}
+               for i in users]
+    json.dump({"auth": entries}, open(out, "w"), indent=1)
+    print(",".join(i["name"] for i in users))
 PY
 }
 
@@ -222,7 +229,7 @@ stop_demo
 
 start_demo
 echo "-- schemathesis, two customers as peers, ${ST_TIME} s budget"
-PEERS=$(identity_tool "$DIR/ids.toml" wfc "$DIR/st-demo-wfc.json")
+PEERS=$(identity_tool "$DIR/ids.toml" wfc "$DIR/st-demo-wfc.json" "$DEMO_URL")
 write_st_config st-demo-2users "$DIR/st-demo-wfc.json" "$PEERS"
 st_run st-demo-2users "$DEMO_URL" "$SPEC" --exclude-path /v1/auth/logout \
   --max-examples "$ST_EXAMPLES" --max-time "$ST_TIME"
@@ -273,7 +280,7 @@ if [ -x "$VAMPI/run.sh" ]; then
 
   reset_vampi
   echo "-- schemathesis, two users as peers, ${ST_TIME} s budget"
-  PEERS=$(identity_tool "$VIDS" wfc "$DIR/st-vampi-wfc.json")
+  PEERS=$(identity_tool "$VIDS" wfc "$DIR/st-vampi-wfc.json" "$VAMPI_URL")
   write_st_config st-vampi-2users "$DIR/st-vampi-wfc.json" "$PEERS"
   N0=$(served)
   st_run st-vampi-2users "$VAMPI_URL" "$VSPEC" --max-examples "$ST_EXAMPLES" --max-time "$ST_TIME"
@@ -451,8 +458,7 @@ ST_MAPPING = {  # class -> (description of the evidence, predicate on a failure)
                               lambda f: f["check"] == "negative_data_rejection" and "admin" in f["message"]),
     "excessive-data-exposure": ("response_schema_conformance naming `pan`",
                                 lambda f: f["check"] == "response_schema_conformance" and "pan" in f["message"]),
-    "vampi-redos": ("max_response_time (1 s) or a request timeout, on the operation",
-                    lambda f: f["check"] in ("max_response_time", "request_error")),
+    "vampi-redos": ("max_response_time (1 s) on the operation", lambda f: f["check"] == "max_response_time"),
     "method-swap": ("unsupported_method: the undeclared DELETE answered 2xx", None),
     "trace-method": ("unsupported_method: TRACE answered 2xx, on any operation", None),
 }
@@ -476,6 +482,8 @@ def st_proves(f, cls, method, template):
 JUDGEMENTS = [
     ("demo", "rampart", r"^bola-read$", r"/internal/admin/users/\{", "true",
      "the planted bfla-admin seen as BOLA: bob's token reads alice's admin record"),
+    ("demo", "rampart", r"^secret-in-response$", r"/internal/admin/users/\{", "false positive",
+     "the only field it names is passwordHashAlgorithm = \"sha256-salted\": an algorithm's name, not a secret"),
     ("demo", "rampart", r"^jwt-(expired-accepted|audience-not-checked)$", r"", "true",
      "verify_legacy() checks neither exp nor aud; the recorded exchange shows 200"),
     ("demo", "rampart", r"^no-rate-limit$", r"", "true",
@@ -494,6 +502,12 @@ JUDGEMENTS = [
     ("vampi", "rampart", r"^(sensitive-data-without-auth|bfla-admin-operation|auth-not-enforced)$",
      r"/users/v1$|/books/v1$|/createdb", "true",
      "listed among VULNERABILITIES.md's extra weaknesses (unauthenticated listing / createdb)"),
+    ("vampi", "st", r"^not_a_server_error$", r"", "true",
+     "the 500 returns the Werkzeug debugger's traceback (debug=True, an extra weakness in "
+     "VULNERABILITIES.md); the error itself is a robustness bug"),
+    ("vampi", "st", r"^ensure_resource_availability$", r"^POST /books/v1$", "not a vulnerability",
+     "the book was created with an empty title, which no URL addresses (GET /books/v1/ is another "
+     "route): a validation gap, no security weakness"),
     ("*", "st", r"^(positive_data_acceptance|status_code_conformance|content_type_conformance|"
      r"response_headers_conformance|response_schema_conformance|missing_required_header|"
      r"allow_header_conformance)$", r"", "not a vulnerability",
@@ -575,7 +589,7 @@ for target in OrderedDict.fromkeys(r[0] for r in runs):
     truth = DEMO if target == "demo" else VAMPI
     title = ("Demo bank (`rampart-demo serve --mode flawed`), 38 planted flaws" if target == "demo"
              else "VAmPI (local copy, vulnerable=1), 9 documented vulnerabilities")
-    rows, per_vuln, extras = [], OrderedDict(), []
+    rows, per_vuln, extras = [], OrderedDict(), OrderedDict()
     for key in truth:
         per_vuln[key] = {}
     times = {}
@@ -610,12 +624,14 @@ for target in OrderedDict.fromkeys(r[0] for r in runs):
             per_vuln[key][label] = f"{name(hits[0])}" if hits else ""
             found += bool(hits)
         other = [f for f in items if not any(prove(f, k[1], k[2], k[3]) for k in truth)]
-        fps = 0
+        fps = unjudged = 0
         for f in other:
-            verdict, reason = judge(target, "rampart" if kind == "rampart" else "st", name(f), f["operation"])
+            family = "rampart" if kind == "rampart" else "st"
+            verdict, reason = judge(target, family, name(f), f["operation"])
             fps += verdict == "false positive"
-            extras.append((label, name(f), where(f), verdict, reason))
-        unjudged = sum(1 for e in extras if e[0] == label and e[3] == "unjudged")
+            unjudged += verdict == "unjudged"
+            entry = extras.setdefault((family, name(f), where(f)), {"verdict": verdict, "reason": reason, "runs": []})
+            entry["runs"].append(label)
         served_txt = f"{served}" if served else "n/a"
         rows.append(f"| {label} | {version} | {wall} | {requests} | {served_txt} | **{found} / {len(truth)}** | "
                     f"{len(other)} | {fps}{f' (+{unjudged} unjudged)' if unjudged else ''} | exit {rc}"
@@ -636,10 +652,20 @@ for target in OrderedDict.fromkeys(r[0] for r in runs):
         else:
             what = f"{key[0]} {VAMPI_TITLES[key[1]]} `{key[2]} {key[3]}`"
         md.append(f"| {what} | " + " | ".join(f"✓ {by[l]}" if by.get(l) else "—" for l in labels) + " |")
-    md += ["", "Findings that match no documented vulnerability, with the verdict after reading them:", "",
-           "| run | rule / check | operation | verdict | why |", "|---|---|---|---|---|"]
-    for label, rule, where_, verdict, reason in extras:
-        md.append(f"| {label} | {rule} | `{where_}` | {verdict} | {reason} |")
+    for family, title in (("rampart", "rampart findings"), ("st", "Schemathesis failures (one per check and operation)")):
+        items = [(k, v) for k, v in extras.items() if k[0] == family]
+        if not items:
+            continue
+        md += ["", f"{title} that match no documented vulnerability, with the verdict after reading them:", "",
+               "| rule / check | operation | verdict | why | runs |", "|---|---|---|---|---|"]
+        order = {"false positive": 0, "unjudged": 1, "true": 2, "not a vulnerability": 3}
+        family_runs = [l for l in labels if l.startswith("rampart" if family == "rampart" else "schemathesis")]
+        grouped = OrderedDict()  # one row per rule, verdict and runs: the operations listed together
+        for (_, rule, where_), v in sorted(items, key=lambda kv: (order.get(kv[1]["verdict"], 9), kv[0][1], kv[0][2])):
+            runs_txt = "all" if len(v["runs"]) == len(family_runs) else ", ".join(v["runs"])
+            grouped.setdefault((rule, v["verdict"], v["reason"], runs_txt), []).append(f"`{where_}`")
+        for (rule, verdict, reason, runs_txt), ops in grouped.items():
+            md.append(f"| {rule} | {', '.join(ops)} | {verdict} | {reason} | {runs_txt} |")
     md.append("")
 open(out_md, "w").write("\n".join(md) + "\n")
 print("\n".join(md))
@@ -651,7 +677,7 @@ HEADER="## \`bench/scan.sh\`, $(date -u +%Y-%m-%dT%H:%MZ)
 Machine: $(nproc) cores ($CPU), $(free -g | awk '/^Mem:/{print $2}') GiB. rampart $RAMPART_VERSION (release),
 Schemathesis $ST_VERSION ($("$ST_VENV/bin/python" --version)). Schemathesis flags: \`${ST_COMMON[*]}\`;
 1 user: one customer's token as \`-H 'Authorization: Bearer …'\`, \`--max-examples $ST_EXAMPLES\`, ends by itself;
-2 users: both customers as Web Fuzzing Commons \`peers\` (so \`object_level_authorization\` runs),
+2 users: both customers' tokens as fixed headers in a Web Fuzzing Commons auth file, listed as \`peers\` (so \`object_level_authorization\` runs),
 \`--max-examples $ST_EXAMPLES --max-time $ST_TIME\`; demo runs \`--exclude-path /v1/auth/logout\` (it revokes the token).
 rampart: \`rampart scan --spec … --identities … --allow-writes --format json\` (+ \`--from-inventory\` on the demo),
 default \`--rate 50\`, and again with \`--rate 0\`. Each run starts from a freshly started target."

@@ -76,24 +76,7 @@ fn exposure(ctx: &mut Context) {
             // Secrets no client needs back: passwords (hashes too) and private keys. Tokens
             // and API keys are left out, a login or key-management answer returns them by design.
             // A field about passwords (`passwordHashAlgorithm`, `passwordChangedAt`) is not one.
-            let field = pointer.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
-            let about = [
-                "algorithm",
-                "policy",
-                "hint",
-                "expir",
-                "changed",
-                "updated",
-                "reset",
-                "length",
-                "strength",
-                "required",
-                "last",
-                "set",
-                "age",
-            ]
-            .iter()
-            .any(|w| field.contains(w));
+            let about = crate::checks::about_password(pointer);
             if !about
                 && matches!(
                     d.kind,
