@@ -84,6 +84,9 @@ pub struct ScanArgs {
     /// Exit with status 1 when a finding is at or above this severity.
     #[arg(long, value_name = "SEVERITY")]
     fail_on: Option<Severity>,
+    /// Print a line per test and operation on stderr (for CI logs; a terminal gets a spinner).
+    #[arg(long)]
+    progress: bool,
 }
 
 const TESTS: [&str; 23] = [
@@ -245,7 +248,7 @@ async fn execute(args: ScanArgs, options: ScanOptions, ui: &Ui) -> anyhow::Resul
         None
     };
     let progress_bar = bar.clone();
-    let verbose = !ui.quiet && !ui.terminal && std::env::var_os("RAMPART_SCAN_PROGRESS").is_some();
+    let verbose = !ui.quiet && args.progress && bar.is_none();
     let progress: rampart_scanner::context::Progress = Box::new(move |operation, test| {
         if let Some(bar) = &progress_bar {
             bar.set_message(format!("{test:<18} {operation}"));
