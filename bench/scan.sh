@@ -311,41 +311,12 @@ def url_path(url):
     return re.sub(r"^[a-z]+://[^/]+", "", url).split("?")[0] or "/"
 
 # ---- ground truth -------------------------------------------------------------------------
-# The demo bank: crates/rampart-demo/src/lib.rs `scan_planted_flaws()`, one entry per planted
-# instance, as (OWASP 2023, class, method, template); `*` is any path.
-DEMO = [
-    ("API1", "bola-read", "GET", "/v1/accounts/{accountId}"),
-    ("API1", "bola-write", "DELETE", "/v2/beneficiaries/{beneficiaryId}"),
-    ("API2", "no-auth-sensitive-data", "GET", "/v1/customers/{customerId}"),
-    ("API2", "jwt-weak-secret", "POST", "/v1/auth/login"),
-    ("API2", "jwt-no-expiry", "POST", "/v1/auth/login"),
-    ("API2", "jwt-alg-none", "GET", "/v1/accounts"),
-    ("API2", "jwt-alg-none", "GET", "/v1/accounts/{accountId}"),
-    ("API2", "user-enumeration", "POST", "/v1/auth/login"),
-    ("API3", "mass-assignment", "POST", "/v2/beneficiaries"),
-    ("API3", "excessive-data-exposure", "GET", "/v2/cards/{cardId}"),
-    ("API4", "login-no-rate-limit", "POST", "/v1/auth/login"),
-    ("API4", "login-no-rate-limit", "POST", "/oauth/token"),
-    ("API4", "unbounded-page-size", "GET", "/v2/accounts/{accountId}/transactions"),
-    ("API4", "oversized-body", "POST", "/v2/payments"),
-    ("API5", "bfla-admin", "GET", "/internal/admin/users/{username}"),
-    ("API5", "method-swap", "DELETE", "/v2/payments/{paymentId}"),
-    ("API7", "ssrf", "POST", "/v2/webhooks"),
-    ("API8", "cors", "GET", "/v2/customers/me"),
-    ("API8", "verbose-error", "GET", "/v1/accounts"),
-    ("API8", "trace-method", "TRACE", "*"),
-    ("API8", "sql-injection", "GET", "/v2/accounts/{accountId}/transactions"),
-    ("API8", "nosql-injection", "POST", "/v1/auth/login"),
-    ("API8", "command-injection", "GET", "/v2/statements/{yearMonth}"),
-] + [("API8", "security-headers", m, t) for m, t in [
-    ("POST", "/v1/auth/login"), ("POST", "/v1/auth/logout"), ("GET", "/v1/accounts"),
-    ("GET", "/v1/accounts/{accountId}"), ("GET", "/v1/customers/{customerId}")]
-] + [("API9", "old-api-version", m, t) for m, t in [
-    ("GET", "/v1/accounts"), ("GET", "/v1/accounts/{accountId}"), ("GET", "/v1/customers/{customerId}")]
-] + [("API9", "undocumented-endpoint", m, t) for m, t in [
-    ("POST", "/internal/admin/cache/flush"), ("GET", "/internal/admin/users"),
-    ("GET", "/internal/admin/users/{username}"), ("GET", "/internal/health"),
-    ("POST", "/v2/cards/{cardId}/freeze"), ("GET", "/v2/webhooks"), ("POST", "/v2/webhooks")]]
+# The demo bank: `scan_planted_flaws()` of crates/rampart-demo/src/lib.rs, one entry per planted
+# instance as (OWASP 2023, class, method, template), printed by `rampart-demo planted-flaws`
+# (tab-separated) into the file the script passes as DEMO_GROUND_TRUTH; `*` is any path.
+import os
+with open(os.environ["DEMO_GROUND_TRUTH"], encoding="utf-8") as ground_truth:
+    DEMO = [tuple(line.rstrip("\n").split("\t")) for line in ground_truth if line.strip()]
 
 # VAmPI: the README's 9 vulnerabilities as /var/tmp/vampi/VULNERABILITIES.md places them.
 VAMPI = [
@@ -681,6 +652,7 @@ Schemathesis $ST_VERSION ($("$ST_VENV/bin/python" --version)). Schemathesis flag
 \`--max-examples $ST_EXAMPLES --max-time $ST_TIME\`; demo runs \`--exclude-path /v1/auth/logout\` (it revokes the token).
 rampart: \`rampart scan --spec … --identities … --allow-writes --format json\` (+ \`--from-inventory\` on the demo),
 default \`--rate 50\`, and again with \`--rate 0\`. Each run starts from a freshly started target."
-python3 "$DIR/scan_score.py" "$RUNS_FILE" "$DIR/scan-bench.md" "$RAMPART_VERSION" "$ST_VERSION" "$HEADER"
+"$DEMO" planted-flaws >"$DIR/demo-ground-truth.tsv"
+DEMO_GROUND_TRUTH="$DIR/demo-ground-truth.tsv" python3 "$DIR/scan_score.py" "$RUNS_FILE" "$DIR/scan-bench.md" "$RAMPART_VERSION" "$ST_VERSION" "$HEADER"
 echo
 echo "written: $DIR/scan-bench.md"

@@ -43,6 +43,9 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         customers: usize,
     },
+    /// Print the flaws planted for `rampart scan` (flawed mode), one per line, tab-separated:
+    /// OWASP category, class, method, path template (`*` = any path).
+    PlantedFlaws,
     /// Drive a running demo API with simulated customers.
     Traffic {
         #[arg(long, default_value = "http://127.0.0.1:8080")]
@@ -102,6 +105,13 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Identities { seed, customers } => {
             print!("{}", rampart_demo::identities::identities_toml(&Dataset::generate(seed, customers)));
+        }
+        Command::PlantedFlaws => {
+            let lines: String = rampart_demo::scan_planted_flaws()
+                .into_iter()
+                .map(|(owasp, class, method, template)| format!("{owasp}\t{class}\t{method}\t{template}\n"))
+                .collect();
+            print!("{lines}");
         }
         Command::Traffic { target, customers, requests, seed, har } => {
             let config = TrafficConfig { target, seed, customers, requests, simulated_clock: None };
