@@ -53,6 +53,8 @@ pub struct Context {
     pub extra_tokens: Vec<(String, String, String)>,
     /// The login flows of the identities, by identity name.
     pub logins: Vec<(String, crate::identities::Login)>,
+    /// The login operations the login tests use, worked out once after the identities logged in.
+    pub(crate) login_targets: Vec<crate::checks::auth::LoginTarget>,
     /// The operation a request belongs to when the running test spans several (the crawl).
     pub focus: Option<String>,
     /// Per operation, the first answer that lacked security headers or carried a version
@@ -103,6 +105,7 @@ impl Context {
             progress,
             extra_tokens: Vec::new(),
             logins: Vec::new(),
+            login_targets: Vec::new(),
             focus: None,
             header_notes: BTreeMap::new(),
             last_login: BTreeMap::new(),

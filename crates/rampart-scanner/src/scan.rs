@@ -76,6 +76,7 @@ pub async fn scan(
             if ctx.users().len() == 1 { "y is" } else { "ies are" }
         ));
     }
+    ctx.login_targets = checks::auth::login_targets(&ctx);
     crawl(&mut ctx).await;
 
     let callback = match options.callback {

@@ -2,13 +2,15 @@
 //! bodies, invalid JSON, redirects to other hosts — slows nothing down and crashes nothing:
 //! the scan finishes, counts what went wrong and says so.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rampart_scanner::plan;
 use rampart_scanner::{Callback, ClientConfig, Outcome, ScanOptions, Target};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 const SPEC: &str = r#"
@@ -37,20 +39,13 @@ async fn misbehaving_server() -> (String, Arc<AtomicU64>, Arc<AtomicU64>) {
             let counter = counter.clone();
             let slow_counter = slow_counter.clone();
             tokio::spawn(async move {
-                let mut buffer = vec![0u8; 16384];
-                let mut filled = 0;
-                while !buffer[..filled].windows(4).any(|w| w == b"\r\n\r\n") && filled < buffer.len() {
-                    match stream.read(&mut buffer[filled..]).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => filled += n,
-                    }
-                }
+                let Some(head) = common::read_head(&mut stream).await else { return };
                 counter.fetch_add(1, Ordering::Relaxed);
-                let head = String::from_utf8_lossy(&buffer[..filled]).to_string();
                 let path = head.split(' ').nth(1).unwrap_or("/").to_string();
                 if path.starts_with("/slow") {
                     slow_counter.fetch_add(1, Ordering::Relaxed);
-                    tokio::time::sleep(Duration::from_secs(30)).await;
+                    // Never answers (the scan's deadline ends the exchange).
+                    std::future::pending::<()>().await;
                 } else if path.starts_with("/reset") {
                     drop(stream);
                 } else if path.starts_with("/endless") {

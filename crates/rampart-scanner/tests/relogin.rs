@@ -1,13 +1,15 @@
 //! Access tokens expire mid-scan: an identity with a login flow logs in again on a 401 and the
 //! request is retried, so the tests keep seeing the API as that identity.
 
+mod common;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use rampart_scanner::plan;
 use rampart_scanner::{Callback, ClientConfig, ScanOptions, Target};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 const SPEC: &str = r#"
 openapi: 3.0.3
@@ -35,15 +37,8 @@ async fn expiring_server() -> (String, Arc<AtomicU64>) {
             let Ok((mut stream, _)) = listener.accept().await else { continue };
             let (logins, uses) = (counter.clone(), uses.clone());
             tokio::spawn(async move {
-                let mut buffer = vec![0u8; 16384];
-                let mut filled = 0;
-                while !buffer[..filled].windows(4).any(|w| w == b"\r\n\r\n") && filled < buffer.len() {
-                    match stream.read(&mut buffer[filled..]).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => filled += n,
-                    }
-                }
-                let head = String::from_utf8_lossy(&buffer[..filled]).to_ascii_lowercase();
+                let Some(head) = common::read_head(&mut stream).await else { return };
+                let head = head.to_ascii_lowercase();
                 let (status, body) = if head.starts_with("post /login") {
                     let n = logins.fetch_add(1, Ordering::SeqCst) + 1;
                     uses.store(0, Ordering::SeqCst);

@@ -1,13 +1,15 @@
 //! An HTTPS target with a self-signed certificate: `--insecure` lets the scan proceed, and the
 //! TLS test still reports the certificate; without `--insecure` no request gets through.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use rampart_scanner::plan;
 use rampart_scanner::{Callback, ClientConfig, Outcome, ScanOptions, Target};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 const SPEC: &str = r#"
 openapi: 3.0.3
@@ -38,13 +40,8 @@ async fn https_server() -> u16 {
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 let Ok(mut stream) = acceptor.accept(tcp).await else { return };
-                let mut buffer = vec![0u8; 8192];
-                let mut filled = 0;
-                while filled < buffer.len() && !buffer[..filled].windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buffer[filled..]).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => filled += n,
-                    }
+                if common::read_head(&mut stream).await.is_none() {
+                    return;
                 }
                 let body = "{\"ok\": true}";
                 let answer = format!(

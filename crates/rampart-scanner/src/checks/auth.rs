@@ -101,7 +101,7 @@ async fn anonymous_writes(ctx: &mut Context) {
     let owner = ctx.users().first().map(|u| u.name.clone());
     for op in operations.iter().filter(|op| !op.is_read() && op.secured == Some(true)) {
         let label = op.label();
-        if crate::checks::auth::login_targets(ctx).iter().any(|t| t.label == label)
+        if ctx.login_targets.iter().any(|t| t.label == label)
             || !ctx.begin("auth-bypass", OwaspApi2023::Api2, &label)
         {
             continue;
@@ -556,7 +556,7 @@ async fn harvest_tokens(ctx: &mut Context) {
     else {
         return;
     };
-    for target in login_targets(ctx).into_iter().filter(|t| !own.contains(&t.label)) {
+    for target in ctx.login_targets.clone().into_iter().filter(|t| !own.contains(&t.label)) {
         if !ctx.begin("login", OwaspApi2023::Api2, &target.label) {
             continue;
         }
@@ -624,7 +624,7 @@ fn normalised_text(text: &str, names: &[&str]) -> String {
 }
 
 async fn user_enumeration(ctx: &mut Context) {
-    for target in login_targets(ctx) {
+    for target in ctx.login_targets.clone() {
         if !ctx.begin("user-enumeration", OwaspApi2023::Api2, &target.label) {
             continue;
         }
@@ -674,7 +674,7 @@ pub async fn login_burst(ctx: &mut Context, burst: u32) {
     if !ctx.wants("login-rate-limit") || burst == 0 {
         return;
     }
-    for target in login_targets(ctx) {
+    for target in ctx.login_targets.clone() {
         if !ctx.begin("login-rate-limit", OwaspApi2023::Api2, &target.label) {
             continue;
         }

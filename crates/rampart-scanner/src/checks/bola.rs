@@ -447,9 +447,8 @@ async fn confirm_write(
         _ => None,
     };
     let (field, new_password) = password_field?;
-    let login = crate::checks::auth::login_targets(ctx)
-        .into_iter()
-        .find(|t| Some(&t.username) == owner.login_username.as_ref())?;
+    let login =
+        ctx.login_targets.clone().into_iter().find(|t| Some(&t.username) == owner.login_username.as_ref())?;
     let (answer, _) = ctx.send(&login.request(&login.username, &new_password)).await.ok()?;
     if !crate::checks::auth::login_granted(&answer) {
         return None;

@@ -129,7 +129,7 @@ pub async fn run(ctx: &mut Context) {
             }
         };
         let mut instance = instance;
-        let login = crate::checks::auth::login_targets(ctx).into_iter().find(|t| t.label == label);
+        let login = ctx.login_targets.iter().find(|t| t.label == label).cloned();
         if let Some(login) = &login
             && let Some(Value::Object(body)) = instance.body.as_mut()
         {
@@ -165,7 +165,7 @@ pub async fn run(ctx: &mut Context) {
 }
 
 fn is_login(ctx: &Context, op: &Operation) -> bool {
-    crate::checks::auth::login_targets(ctx).iter().any(|t| t.label == op.label())
+    ctx.login_targets.iter().any(|t| t.label == op.label())
 }
 
 async fn send(

@@ -12,6 +12,9 @@ use crate::callback::CallbackServer;
 use crate::context::{Context, NewFinding, finding_id};
 use crate::plan::Operation;
 
+/// How long a planted URL may take to be fetched after the answer.
+const CALLBACK_PATIENCE: Duration = Duration::from_secs(2);
+
 const URL_WORDS: [&str; 12] = [
     "url", "uri", "callback", "webhook", "redirect", "link", "endpoint", "image", "avatar", "feed", "target",
     "dest",
@@ -89,15 +92,7 @@ async fn probe(
     }
     let request = instance.request(&op.method).header("accept", "application/json");
     let Ok((response, exchange)) = ctx.send_as(identity, request).await else { return };
-    // The fetch may happen after the answer (a queue, a verification job): wait a little.
-    let mut hits = callback.hits_for(&token);
-    for _ in 0..20 {
-        if !hits.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        hits = callback.hits_for(&token);
-    }
+    let hits = callback.wait_for(&token, CALLBACK_PATIENCE).await;
     if let Some(hit) = hits.first() {
         ctx.report(
             NewFinding::new("ssrf", OwaspApi2023::Api7, Severity::High, &label, "The server fetches URLs the client supplies")
