@@ -98,6 +98,16 @@ fn is_about_word(last_word: &[u8], kind: SensitiveType) -> bool {
         b"last4",
         b"suffix",
         b"prefix",
+        // `passwordHashAlgorithm`, `passwordHint`, `passwordChangedAt`, `pinRequired`: facts
+        // about a credential, not the credential.
+        b"algorithm",
+        b"algo",
+        b"hint",
+        b"changed",
+        b"updated",
+        b"strength",
+        b"required",
+        b"at",
     ];
     // `email_id` is an email address in Indian APIs; a national ID's `id` is the ID itself.
     let id_is_record =
@@ -819,6 +829,22 @@ mod tests {
             assert_eq!(name_hint(name), Some(NationalId(Strong)), "{name}");
         }
         assert_eq!(kind("cardNumber"), Some(CardNumber));
+    }
+
+    #[test]
+    fn names_about_a_credential_are_not_the_credential() {
+        for name in [
+            "passwordHashAlgorithm",
+            "password_hint",
+            "passwordChangedAt",
+            "pinRequired",
+            "password_strength",
+        ] {
+            assert_eq!(kind(name), None, "{name}");
+        }
+        assert_eq!(kind("password"), Some(Password));
+        assert_eq!(kind("newPassword"), Some(Password));
+        assert_eq!(kind("dateOfBirth"), Some(DateOfBirth));
     }
 
     #[test]

@@ -138,12 +138,6 @@ pub fn sensitive_kinds(body: &[u8]) -> Vec<String> {
     let mut strong: Vec<SensitiveType> = Vec::new();
     let mut contact: Vec<SensitiveType> = Vec::new();
     for d in &detections {
-        if d.kind == SensitiveType::Password
-            && let rampart_sensitive::Location::Body { pointer } = &d.location
-            && crate::checks::about_password(pointer)
-        {
-            continue;
-        }
         match (d.kind, d.kind.category()) {
             (SensitiveType::IpAddress, _) => {}
             (SensitiveType::DateOfBirth, _) => strong.push(d.kind),

@@ -95,29 +95,6 @@ pub fn shell_error(text: &str) -> bool {
         && (text.contains("Syntax error") || text.contains("not found") || text.contains("unexpected"))
 }
 
-/// Whether a field at `pointer` is about a password rather than one (`passwordHashAlgorithm`,
-/// `passwordChangedAt`, `passwordPolicy`): the classifier names password fields by name.
-pub fn about_password(pointer: &str) -> bool {
-    let field = pointer.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
-    [
-        "algorithm",
-        "policy",
-        "hint",
-        "expir",
-        "changed",
-        "updated",
-        "reset",
-        "length",
-        "strength",
-        "required",
-        "last",
-        "set",
-        "age",
-    ]
-    .iter()
-    .any(|w| field.contains(w))
-}
-
 /// The shape of a JSON document: its keys at every depth (array positions folded).
 pub fn shape(value: &Value) -> std::collections::BTreeSet<String> {
     let mut keys = std::collections::BTreeSet::new();

@@ -75,18 +75,14 @@ fn exposure(ctx: &mut Context) {
             }
             // Secrets no client needs back: passwords (hashes too) and private keys. Tokens
             // and API keys are left out, a login or key-management answer returns them by design.
-            // A field about passwords (`passwordHashAlgorithm`, `passwordChangedAt`) is not one.
-            let about = crate::checks::about_password(pointer);
-            if !about
-                && matches!(
-                    d.kind,
-                    SensitiveType::Password
-                        | SensitiveType::PrivateKey
-                        | SensitiveType::AwsSecretKey
-                        | SensitiveType::AzureSecret
-                        | SensitiveType::GcpServiceAccount
-                )
-            {
+            if matches!(
+                d.kind,
+                SensitiveType::Password
+                    | SensitiveType::PrivateKey
+                    | SensitiveType::AwsSecretKey
+                    | SensitiveType::AzureSecret
+                    | SensitiveType::GcpServiceAccount
+            ) {
                 secrets.entry(pointer.clone()).or_insert(d.kind.name());
             }
             let worth = matches!(
