@@ -37,6 +37,16 @@ pub struct GatewayArgs {
     /// OpenAPI 3.0/3.1 spec requests and responses are validated against (repeatable).
     #[arg(long)]
     spec: Vec<PathBuf>,
+    /// Detectors only report: no client is blocked or rate-limited by detection
+    /// (`[detect] monitor = true`).
+    #[arg(long, conflicts_with = "no_detect")]
+    monitor: bool,
+    /// Turn behavioural detection off (`[detect] enabled = false`); it is on by default.
+    #[arg(long)]
+    no_detect: bool,
+    /// Append every alert (opened, updated, closed) here as one JSON line (`[alerts] file`).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_detect")]
+    alerts: Option<PathBuf>,
     /// Check the configuration and exit.
     #[arg(long)]
     check_config: bool,
@@ -63,15 +73,21 @@ pub fn run(args: GatewayArgs) -> anyhow::Result<ExitCode> {
         let checks = Checks::from_config(&config)
             .await
             .map_err(|message| anyhow::anyhow!("configuration: {message}"))?;
+        let detection = rampart_gateway::detection::describe(&config.detect);
         if args.check_config {
-            eprintln!("configuration is valid: {} route(s)", config.routes.len());
+            eprintln!("configuration is valid: {} route(s); {detection}", config.routes.len());
             return Ok(ExitCode::SUCCESS);
         }
+        let alerts = match (&config.alerts.file, config.detect.enabled) {
+            (Some(path), true) => format!(", alerts to {}", path.display()),
+            _ => String::new(),
+        };
         let gateway = rampart_gateway::start(config, checks, TapTarget::FromConfig).await?;
         eprintln!(
             "rampart gateway listening on http://{} (admin on http://{})",
             gateway.addr, gateway.admin_addr
         );
+        eprintln!("{detection}{alerts}");
         shutdown_signal().await;
         eprintln!("shutting down: draining requests in flight");
         gateway.shutdown().await;
@@ -119,6 +135,20 @@ fn configure(args: &GatewayArgs) -> anyhow::Result<GatewayConfig> {
     }
     if let Some(tap) = &args.tap {
         config.tap.file = Some(tap.clone());
+    }
+    if args.no_detect {
+        config.detect.enabled = false;
+    }
+    if args.monitor {
+        config.detect.monitor = true;
+    }
+    if let Some(alerts) = &args.alerts {
+        config.alerts.file = Some(alerts.clone());
+    }
+    if !config.detect.enabled && (args.monitor || args.alerts.is_some()) {
+        eprintln!(
+            "warning: --monitor and --alerts have no effect: [detect] enabled = false in the configuration"
+        );
     }
     if config.routes.is_empty() {
         anyhow::bail!("no upstream: give --upstream URL or [[routes]] in --config");

@@ -14,6 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod audit;
 mod classify;
+mod detect;
 mod discover;
 mod findings;
 mod gateway;
@@ -54,6 +55,10 @@ enum Command {
     /// Test a running API against the OWASP API Top 10 (2023) with crafted requests, as two or
     /// more identities: text, JSON, SARIF, JUnit or HTML; `--fail-on` sets the exit code for CI.
     Scan(scan::ScanArgs),
+    /// Run the behavioural detectors (credential stuffing, takeover, enumeration, scraping,
+    /// floods, probing, flow abuse) over recorded traffic and list the alerts and the decisions
+    /// the gateway would have made; `--fail-on` sets the exit code.
+    Detect(detect::DetectArgs),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +72,7 @@ fn main() -> ExitCode {
         Command::Gateway(args) => gateway::run(args),
         Command::Audit(args) => audit::run(args, &ui),
         Command::Scan(args) => scan::run(args, &ui),
+        Command::Detect(args) => detect::run(args, &ui),
     };
     match result {
         Ok(code) => code,

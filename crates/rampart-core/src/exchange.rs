@@ -50,6 +50,11 @@ pub struct Client {
     /// session). Never a raw credential.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
+    /// SHA-256 fingerprint (first 16 bytes, lower-case hex) of the bearer token, API key or
+    /// session cookie the request carried — the same fingerprint the blocklist's `token`
+    /// entries use; never the credential itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
 }
 
 /// Where an exchange came from.
@@ -302,12 +307,23 @@ mod tests {
             "response":{"status":200,"headers":[["Content-Type","application/json; charset=utf-8"]],
               "body":{"text":"{\"id\":8812345}"}}}"#;
         let ex: Exchange = serde_json::from_str(line).unwrap();
+        assert_eq!(ex.client.credential, None, "an older line without the field still reads");
         assert_eq!(ex.request.query, vec![("page".to_owned(), "2".to_owned())]);
         assert_eq!(ex.request.header("authorization"), Some("Bearer x"));
         let resp = ex.response.as_ref().unwrap();
         assert_eq!(resp.content_type().as_deref(), Some("application/json"));
         let again: Exchange = serde_json::from_str(&serde_json::to_string(&ex).unwrap()).unwrap();
         assert_eq!(again, ex);
+    }
+
+    #[test]
+    fn client_credential_is_written_only_when_known() {
+        let mut client = Client { ip: Some("203.0.113.7".parse().unwrap()), ..Client::default() };
+        assert_eq!(serde_json::to_string(&client).unwrap(), r#"{"ip":"203.0.113.7"}"#);
+        client.credential = Some("ba7816bf8f01cfea414140de5dae2223".to_owned());
+        let json = serde_json::to_string(&client).unwrap();
+        assert_eq!(json, r#"{"ip":"203.0.113.7","credential":"ba7816bf8f01cfea414140de5dae2223"}"#);
+        assert_eq!(serde_json::from_str::<Client>(&json).unwrap(), client);
     }
 
     #[test]

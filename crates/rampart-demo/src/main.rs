@@ -61,6 +61,10 @@ enum Command {
         /// Write the exchanges as HAR here.
         #[arg(long)]
         har: Option<PathBuf>,
+        /// Send `X-Forwarded-For` with each simulated caller's address, so that a gateway that
+        /// trusts this machine as a proxy tells the simulated customers apart.
+        #[arg(long)]
+        forwarded_for: bool,
     },
     /// Start the API in-process, drive it with a simulated clock and write a reproducible HAR.
     Record {
@@ -113,8 +117,9 @@ async fn main() -> anyhow::Result<()> {
                 .collect();
             print!("{lines}");
         }
-        Command::Traffic { target, customers, requests, seed, har } => {
-            let config = TrafficConfig { target, seed, customers, requests, simulated_clock: None };
+        Command::Traffic { target, customers, requests, seed, har, forwarded_for } => {
+            let config =
+                TrafficConfig { target, seed, customers, requests, simulated_clock: None, forwarded_for };
             let exchanges = traffic::run(&config).await?;
             eprintln!("sent {} requests", exchanges.len());
             if let Some(path) = har {

@@ -58,6 +58,10 @@ pub struct TrafficConfig {
     /// When set, the generator simulates time from this clock's start: it moves the clock before
     /// each request (the API must share it) and records simulated timings.
     pub simulated_clock: Option<Clock>,
+    /// Send `X-Forwarded-For: <the simulated caller's address>` with every request, so that a
+    /// gateway trusting the generator's own address as a proxy sees each simulated customer as
+    /// its own client. Off by default: recorded samples do not carry it.
+    pub forwarded_for: bool,
 }
 
 /// What [`record`] needs.
@@ -107,6 +111,7 @@ pub async fn record(options: &RecordOptions) -> Result<Vec<Exchange>, TrafficErr
         customers: options.customers,
         requests: options.requests,
         simulated_clock: Some(clock),
+        forwarded_for: false,
     };
     let result = run(&config).await;
     server.abort();
@@ -143,6 +148,7 @@ pub async fn run(config: &TrafficConfig) -> Result<Vec<Exchange>, TrafficError> 
         sessions,
         guessed: false,
         snooped: false,
+        forwarded_for: config.forwarded_for,
     };
     while !driver.exhausted() {
         let before = driver.exchanges.len();
@@ -241,6 +247,8 @@ struct Driver {
     /// One-off episodes already played: a password-guessing burst, a customer walking others' accounts.
     guessed: bool,
     snooped: bool,
+    /// Tell the target who the simulated caller is (`X-Forwarded-For`).
+    forwarded_for: bool,
 }
 
 /// How a legacy client authenticates its calls.
@@ -298,6 +306,9 @@ impl Driver {
             ("User-Agent".into(), caller.user_agent.into()),
             ("Accept".into(), "application/json".into()),
         ];
+        if self.forwarded_for {
+            headers.push(("X-Forwarded-For".into(), caller.ip.to_string()));
+        }
         headers.extend(call.headers.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
         let body_text = call.body.as_ref().map(|(_, b)| b.clone());
         if let Some((content_type, body)) = &call.body {
@@ -357,7 +368,7 @@ impl Driver {
             id: Some(format!("demo-{entry:06}")),
             started_at,
             duration_ms: Some(duration_ms),
-            client: Client { ip: Some(caller.ip), identity: caller.identity.clone() },
+            client: Client { ip: Some(caller.ip), identity: caller.identity.clone(), credential: None },
             source: Source {
                 kind: SourceKind::Other,
                 name: Some("rampart-demo traffic".into()),
@@ -1009,5 +1020,51 @@ impl Driver {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs the generator against an in-process API on the system clock.
+    async fn drive(forwarded_for: bool) -> Vec<Exchange> {
+        let (seed, customers) = (11, 40);
+        let keys = tokio::task::spawn_blocking(move || SigningKeys::from_demo_seed(seed, 1024))
+            .await
+            .unwrap()
+            .unwrap();
+        let state = AppState::new(Dataset::generate(seed, customers), Arc::new(keys), Clock::System);
+        let listener =
+            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tokio::spawn(crate::serve(listener, state));
+        let config = TrafficConfig {
+            target: format!("http://{address}"),
+            seed,
+            customers,
+            requests: 120,
+            simulated_clock: None,
+            forwarded_for,
+        };
+        let exchanges = run(&config).await.unwrap();
+        server.abort();
+        exchanges
+    }
+
+    #[tokio::test]
+    async fn forwarded_for_names_each_simulated_caller_and_is_off_by_default() {
+        let exchanges = drive(true).await;
+        assert_eq!(exchanges.len(), 120);
+        let mut callers = std::collections::BTreeSet::new();
+        for exchange in &exchanges {
+            let ip = exchange.client.ip.expect("every caller has an address");
+            assert_eq!(exchange.request.header("x-forwarded-for"), Some(ip.to_string().as_str()));
+            callers.insert(ip);
+        }
+        assert!(callers.len() > 10, "many simulated callers: {callers:?}");
+
+        let plain = drive(false).await;
+        assert!(plain.iter().all(|e| e.request.header("x-forwarded-for").is_none()));
     }
 }

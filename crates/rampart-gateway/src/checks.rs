@@ -6,6 +6,12 @@
 //! Each check says `Pass` or `Refuse`; the proxy turns a refusal into an answer (block mode) or
 //! a log line (monitor mode). Blocks, authentication and rate limits are always enforced; spec
 //! and injection checks follow the route's mode.
+//!
+//! A blocklist hit is enforced by its action: a block is a 403 (`blocked-ip`,
+//! `blocked-identity`, `blocked-token`); a detector's rate-limit decision lets the client through
+//! while it stays under the decision's rate and answers 429 `rate-limited-by-decision` with a
+//! `Retry-After` beyond it. Both name the entry (for a detector, the alert id) in the problem's
+//! `decision` field.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -16,11 +22,14 @@ use chrono::{DateTime, Utc};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use rampart_auth::{AuthOutcome, Authenticator, CredentialKind};
 use rampart_injection::{InjectionKind, Inspector};
-use rampart_limits::{BlockHit, Blocklist, LimitContext, MatchedOn, RateLimiter};
+use rampart_limits::{
+    BlockHit, Blocklist, DecisionThrottled, Enforcement, LimitContext, MatchedOn, RateLimiter,
+};
 use rampart_validate::{OperationId, RouteMatch, SpecValidator, render_problem};
 
 use crate::config::{AuthRequirement, GatewayConfig, Mode};
 use crate::route::Route;
+use crate::tap::credential_fingerprint;
 
 /// What the checks see of a request before its body.
 pub struct RequestFacts<'a> {
@@ -60,6 +69,9 @@ pub struct Refusal {
     pub always_enforced: bool,
     /// A mode of the check itself, overriding the route's.
     pub mode_override: Option<Mode>,
+    /// The blocklist entry or decision that refused the request (for a detector, its alert id),
+    /// for the problem's `decision` field.
+    pub decision: Option<Arc<str>>,
 }
 
 impl Refusal {
@@ -72,6 +84,7 @@ impl Refusal {
             body: None,
             always_enforced: false,
             mode_override: None,
+            decision: None,
         }
     }
 
@@ -161,11 +174,23 @@ impl Checks {
 
     /// Blocks, credentials and rate limits: decided from the request line and headers alone.
     pub fn before_body(&self, facts: &RequestFacts<'_>, route: Option<&Route>, now: DateTime<Utc>) -> Early {
-        // A blocked address is refused before any work is spent on it (a JWT costs 65 µs).
-        if let Some(blocklist) = &self.blocklist
-            && let Some(hit) = blocklist.is_blocked(facts.client_ip, None, None, now)
-        {
-            return Early { outcome: Outcome::Refuse(blocked(&hit)), identity: None };
+        // A blocked address (or presented credential) is refused before any work is spent on it
+        // (a JWT costs 65 µs); a rate-limited one is charged here, once.
+        let mut charged = None;
+        if let Some(blocklist) = &self.blocklist {
+            // Token entries also match the session cookie or API key a detector saw in the tap,
+            // which the authenticator never reads; hash only when a token entry could match.
+            let credential = if blocklist.has_token_entries() {
+                credential_fingerprint(facts.headers).map(|fingerprint| fingerprint.to_hex())
+            } else {
+                None
+            };
+            if let Some(hit) = blocklist.is_blocked(facts.client_ip, None, credential.as_deref(), now) {
+                if let Err(refusal) = enforce(blocklist, &hit) {
+                    return Early { outcome: Outcome::Refuse(refusal), identity: None };
+                }
+                charged = Some(hit.entry_id);
+            }
         }
         let mut identity = None;
         let mut fingerprint = None;
@@ -206,8 +231,11 @@ impl Checks {
             && let Some(blocklist) = &self.blocklist
             && let Some(hit) =
                 blocklist.is_blocked(facts.client_ip, identity.as_deref(), fingerprint.as_deref(), now)
+            // The rate-limit decision charged above must not be charged twice for one request.
+            && (hit.action == Enforcement::Block || charged.as_deref() != Some(&*hit.entry_id))
+            && let Err(refusal) = enforce(blocklist, &hit)
         {
-            return Early { outcome: Outcome::Refuse(blocked(&hit)), identity };
+            return Early { outcome: Outcome::Refuse(refusal), identity };
         }
         if let (Some(limiter), Some(epoch)) = (&self.rate_limiter, self.epoch) {
             let template = self.validator.as_ref().and_then(|validator| {
@@ -329,6 +357,22 @@ impl Checks {
     }
 }
 
+/// What a blocklist hit does to the request: a block refuses it; a rate-limit decision charges
+/// it and refuses it only over the decision's rate.
+fn enforce(blocklist: &Blocklist, hit: &BlockHit) -> Result<(), Refusal> {
+    match hit.action {
+        Enforcement::Block => Err(blocked(hit)),
+        Enforcement::RateLimit { .. } => blocklist
+            .check_decision_rate(hit, Instant::now())
+            .map_err(|over| throttled_by_decision(hit, &over)),
+    }
+}
+
+/// `until <RFC 3339>` or `no expiry`, for the log line.
+fn until(hit: &BlockHit) -> String {
+    hit.expires_at.map_or_else(|| "no expiry".to_owned(), |t| format!("until {}", t.to_rfc3339()))
+}
+
 /// A refusal for a blocklist hit: 403 with what matched, enforced in every mode.
 fn blocked(hit: &BlockHit) -> Refusal {
     let reason = match hit.matched {
@@ -336,12 +380,34 @@ fn blocked(hit: &BlockHit) -> Refusal {
         MatchedOn::Identity => "blocked-identity",
         MatchedOn::TokenFingerprint => "blocked-token",
     };
-    let until =
-        hit.expires_at.map_or_else(|| "no expiry".to_owned(), |t| format!("until {}", t.to_rfc3339()));
-    Refusal::new(
+    let mut refusal = Refusal::new(
         StatusCode::FORBIDDEN,
         reason,
-        format!("{} ({}, {}, entry {})", hit.reason, hit.source, until, hit.entry_id),
+        format!("{} ({}, {}, entry {})", hit.reason, hit.source, until(hit), hit.entry_id),
     )
-    .enforced()
+    .enforced();
+    refusal.decision = Some(Arc::clone(&hit.entry_id));
+    refusal
+}
+
+/// A refusal for a client over the rate of a rate-limit decision: 429 with `Retry-After`,
+/// enforced in every mode like the configured rate limits.
+fn throttled_by_decision(hit: &BlockHit, over: &DecisionThrottled) -> Refusal {
+    let retry_after = over.retry_after_secs();
+    let mut refusal = Refusal::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate-limited-by-decision",
+        format!(
+            "{} ({}, {}/min, {}, entry {}): retry in {retry_after} s",
+            hit.reason,
+            hit.source,
+            over.per_minute,
+            until(hit),
+            hit.entry_id
+        ),
+    )
+    .enforced();
+    refusal.headers.push((header::RETRY_AFTER, HeaderValue::from(retry_after)));
+    refusal.decision = Some(Arc::clone(&hit.entry_id));
+    refusal
 }

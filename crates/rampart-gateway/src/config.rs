@@ -81,6 +81,15 @@ pub struct GatewayConfig {
     /// SQL injection and XSS signatures on parameters and bodies.
     #[serde(default)]
     pub injection: rampart_injection::InjectionConfig,
+    /// Behavioural detection over the tap (crate `rampart-detect`), on by default: its
+    /// decisions reach the blocklist while the gateway runs. The section is the library's own
+    /// `DetectConfig`, unchanged, so that `rampart detect` reads the same `[detect]`.
+    #[serde(default)]
+    pub detect: rampart_detect::DetectConfig,
+    /// Where the gateway writes detection's alerts: kept out of `[detect]`, which holds only
+    /// what the engine itself reads.
+    #[serde(default)]
+    pub alerts: AlertsConfig,
 }
 
 fn default_listen() -> SocketAddr {
@@ -110,6 +119,8 @@ impl Default for GatewayConfig {
             rate_limits: Default::default(),
             blocklist: Default::default(),
             injection: Default::default(),
+            detect: Default::default(),
+            alerts: AlertsConfig::default(),
         }
     }
 }
@@ -276,6 +287,15 @@ impl Default for AccessLogConfig {
     }
 }
 
+/// `[alerts]`: the output of the gateway's detection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertsConfig {
+    /// Every alert (opened, updated, closed) as one JSON line, appended; `--alerts` sets it too.
+    /// Alerts are logged (open ones at warn) whether or not a file is given.
+    pub file: Option<PathBuf>,
+}
+
 /// A configuration that could not be read or does not hold together.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -331,7 +351,30 @@ impl GatewayConfig {
         if self.listen == self.admin_listen && self.listen.port() != 0 {
             return Err("admin_listen: must differ from listen".to_owned());
         }
+        if self.detect.enabled {
+            // The error of `DetectConfig::validate` already reads `detect.FIELD: …`.
+            self.detection_config()?.validate().map_err(|error| error.to_string())?;
+        }
         Ok(())
+    }
+
+    /// The `[detect]` section as the engine runs it: the `[blocklist] allow` networks are added
+    /// to `detect.allow`, so that a partner or a health checker is not even alerted on (the
+    /// blocklist already exempts it from every detector decision).
+    pub fn detection_config(&self) -> Result<rampart_detect::DetectConfig, String> {
+        let mut detect = self.detect.clone();
+        for (index, value) in self.blocklist.allow.iter().enumerate() {
+            let net = match rampart_limits::BlockTarget::parse("ip", value) {
+                Ok(rampart_limits::BlockTarget::Ip(ip)) => IpNet::from(ip),
+                Ok(rampart_limits::BlockTarget::Cidr(net)) => net,
+                Ok(_) => return Err(format!("blocklist.allow[{index}]: {value:?} is not an IP or a CIDR")),
+                Err(message) => return Err(format!("blocklist.allow[{index}]: {message}")),
+            };
+            if !detect.allow.contains(&net) {
+                detect.allow.push(net);
+            }
+        }
+        Ok(detect)
     }
 }
 
@@ -405,5 +448,44 @@ queue = 100
         let error =
             GatewayConfig::parse("g.toml", "[[routes]]\nupstream = \"ftp://x\"\n").unwrap_err().to_string();
         assert!(error.contains("routes[0].upstream"), "{error}");
+    }
+
+    #[test]
+    fn detection_is_on_by_default_and_its_errors_name_the_field() {
+        let config = GatewayConfig::parse("g.toml", "").unwrap();
+        assert!(config.detect.enabled && !config.detect.monitor);
+        assert_eq!(config.alerts.file, None);
+        let config = GatewayConfig::parse(
+            "g.toml",
+            "[detect]\nmonitor = true\ndecision_ttl_secs = 60\n[detect.credential]\nusernames_per_ip = 8\n\
+             [alerts]\nfile = \"alerts.jsonl\"\n",
+        )
+        .unwrap();
+        assert!(config.detect.monitor);
+        assert_eq!(config.detect.credential.usernames_per_ip, 8);
+        assert_eq!(config.alerts.file.as_deref(), Some(Path::new("alerts.jsonl")));
+        let error = GatewayConfig::parse("g.toml", "[detect.credential]\nusernames_per_ip = 0\n")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("detect.credential.usernames_per_ip"), "{error}");
+        let error = GatewayConfig::parse("g.toml", "[detect]\nmonitr = true\n").unwrap_err().to_string();
+        assert!(error.starts_with("g.toml:2:") && error.contains("monitr"), "{error}");
+        // Switched off, its thresholds are not checked.
+        GatewayConfig::parse("g.toml", "[detect]\nenabled = false\ndecision_ttl_secs = 0\n").unwrap();
+    }
+
+    #[test]
+    fn the_blocklist_allowlist_is_the_detectors_allowlist_too() {
+        let config = GatewayConfig::parse(
+            "g.toml",
+            "[blocklist]\nallow = [\"192.0.2.10\", \"198.51.100.0/24\"]\n[detect]\nallow = [\"10.0.0.0/8\"]\n",
+        )
+        .unwrap();
+        let detect = config.detection_config().unwrap();
+        let allow: Vec<String> = detect.allow.iter().map(ToString::to_string).collect();
+        assert_eq!(allow, ["10.0.0.0/8", "192.0.2.10/32", "198.51.100.0/24"]);
+        let error =
+            GatewayConfig::parse("g.toml", "[blocklist]\nallow = [\"nope\"]\n").unwrap_err().to_string();
+        assert!(error.contains("blocklist.allow[0]"), "{error}");
     }
 }

@@ -6,6 +6,9 @@
 //! ([`checks`]: authentication, rate limits, the positive security model, injection signatures),
 //! the request is forwarded over a pooled connection, and the response is checked, masked
 //! ([`masking`]), copied to the tap ([`tap`]), logged ([`access_log`]) and counted ([`metrics`]).
+//! With `[detect]` on (the default), the tap feeds the behavioural detectors in process
+//! ([`detection`]) and their decisions reach the blocklist checked in the first phase: the loop
+//! from an attack's first requests to its 403s closes within the gateway.
 //!
 //! Why hyper 1.x with hyper-util rather than Pingora: the gateway's needs (h1 + h2/h2c on one
 //! port, rustls, pooled upstream connections, per-phase timeouts, graceful drain) are all in
@@ -18,6 +21,7 @@ pub mod access_log;
 pub mod body;
 pub mod checks;
 pub mod config;
+pub mod detection;
 pub mod forwarded;
 pub mod masking;
 pub mod metrics;
@@ -53,6 +57,8 @@ pub enum GatewayError {
     Serve(#[from] server::ServeError),
     #[error("tap file {path}: {source}")]
     Tap { path: String, source: std::io::Error },
+    #[error("detection: {0}")]
+    Detection(#[from] detection::DetectionError),
     #[error("sensitive-data engine: {0}")]
     Classifier(String),
     #[error("serving thread: {0}")]
@@ -61,9 +67,11 @@ pub enum GatewayError {
 
 /// Where the tap's copies go.
 pub enum TapTarget {
-    /// The `[tap] file` of the config, if any.
+    /// As the config says: to the detection thread when `[detect]` is enabled (which also
+    /// writes `[tap] file`, if any), else to the `[tap] file` writer, else nowhere.
     FromConfig,
-    /// An in-process receiver (tests, and the analysis pipeline later).
+    /// An in-process receiver that takes every copy (tests, embeddings); in-process detection
+    /// does not run then, as it would need the same copies.
     Channel(Tap),
 }
 
@@ -76,6 +84,7 @@ pub struct RunningGateway {
     stop_workers: watch::Sender<bool>,
     stop_admin: Option<oneshot::Sender<()>>,
     workers: Vec<JoinHandle<()>>,
+    /// The tap writer, or the detection thread (which writes the tap file too).
     tap_thread: Option<JoinHandle<()>>,
 }
 
@@ -133,15 +142,34 @@ pub async fn start(
     let classifier = Classifier::try_new(ClassifierConfig::default())
         .map_err(|e| GatewayError::Classifier(e.to_string()))?;
     let masker = ResponseMasker::new(Arc::new(classifier));
-    let (tap, tap_thread) = match tap {
-        TapTarget::Channel(tap) => (Some(tap), None),
-        TapTarget::FromConfig => match &config.tap.file {
+    let detect =
+        config.detect.enabled.then(|| config.detection_config()).transpose().map_err(GatewayError::Config)?;
+    let (tap, tap_thread, detection) = match (tap, detect) {
+        (TapTarget::Channel(tap), detect) => {
+            if detect.is_some() {
+                tracing::info!("the tap goes to the caller's channel: in-process detection is not started");
+            }
+            (Some(tap), None, None)
+        }
+        (TapTarget::FromConfig, Some(detect)) => {
+            // Detection needs every exchange, so the tap runs whether or not a file is set; the
+            // detection thread writes the file itself, from the same records.
+            let (tap, receiver, tap_stats) = Tap::channel(config.tap.queue);
+            let outputs = detection::Outputs {
+                tap_file: config.tap.file.clone(),
+                alerts_file: config.alerts.file.clone(),
+            };
+            let (thread, stats) =
+                detection::spawn(detect, receiver, tap_stats, &outputs, checks.decisions())?;
+            (Some(tap), Some(thread), Some(stats))
+        }
+        (TapTarget::FromConfig, None) => match &config.tap.file {
             Some(path) => {
                 let (tap, thread, _) = Tap::to_file(path, config.tap.queue)
                     .map_err(|source| GatewayError::Tap { path: path.display().to_string(), source })?;
-                (Some(tap), Some(thread))
+                (Some(tap), Some(thread), None)
             }
-            None => (None, None),
+            None => (None, None, None),
         },
     };
     let access_log = config.access_log.enabled.then(|| AccessLog::stdout(16_384));
@@ -152,8 +180,12 @@ pub async fn start(
         TcpListener::bind(config.admin_listen).await.map_err(bind_error(config.admin_listen))?;
     let addr = listener.local_addr().map_err(bind_error(config.listen))?;
     let admin_addr = admin_listener.local_addr().map_err(bind_error(config.admin_listen))?;
+    let mut metrics = metrics::Metrics::new(router.routes().iter().map(|r| r.name.clone()).collect());
+    if let Some(stats) = detection {
+        metrics = metrics.with_detection(stats);
+    }
     let admin_state = Arc::new(server::AdminState {
-        metrics: Arc::new(metrics::Metrics::new(router.routes().iter().map(|r| r.name.clone()).collect())),
+        metrics: Arc::new(metrics),
         tap: tap.as_ref().map(|tap| tap.stats().clone()),
         draining: Arc::new(AtomicBool::new(false)),
     });

@@ -1,13 +1,16 @@
 //! Prometheus metrics: requests by route and status class, a latency histogram, decisions by
-//! reason, tap drops, open connections. Counters are plain atomics (routes are known at start,
+//! reason, tap drops, open connections, and what detection analysed, alerted on and decided. Counters are plain atomics (routes are known at start,
 //! reasons are static ids), so the hot path never takes a lock but to add a reason first seen.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use rampart_detect::DetectorKind;
+
+use crate::detection::DetectionStats;
 use crate::tap::TapStats;
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -28,6 +31,8 @@ pub struct Metrics {
     pub rejected_connections: AtomicU64,
     pub upstream_errors: AtomicU64,
     pub unbuffered_responses: AtomicU64,
+    /// The detection thread's counters, when detection runs.
+    detection: Option<Arc<DetectionStats>>,
 }
 
 impl Metrics {
@@ -44,7 +49,18 @@ impl Metrics {
             rejected_connections: AtomicU64::new(0),
             upstream_errors: AtomicU64::new(0),
             unbuffered_responses: AtomicU64::new(0),
+            detection: None,
         }
+    }
+
+    /// Shows the detection thread's counters too.
+    pub fn with_detection(mut self, stats: Arc<DetectionStats>) -> Metrics {
+        self.detection = Some(stats);
+        self
+    }
+
+    pub fn detection(&self) -> Option<&Arc<DetectionStats>> {
+        self.detection.as_ref()
     }
 
     /// One finished request: `route` is the index in the router, `None` when none matched.
@@ -175,7 +191,71 @@ impl Metrics {
                 );
             }
         }
+        if let Some(detection) = &self.detection {
+            render_detection(&mut out, detection);
+        }
         out
+    }
+}
+
+fn render_detection(out: &mut String, stats: &DetectionStats) {
+    let mode = if stats.monitor { "monitor" } else { "enforce" };
+    let _ = writeln!(
+        out,
+        "# HELP rampart_detect_info Detection runs; `mode` is enforce or monitor (report only).\n\
+         # TYPE rampart_detect_info gauge\nrampart_detect_info{{mode=\"{mode}\"}} 1"
+    );
+    let counters = [
+        ("rampart_detect_exchanges_total", "Exchanges run through the detectors.", &stats.analysed),
+        (
+            "rampart_detect_allowlisted_total",
+            "Exchanges from allowlisted addresses, not analysed.",
+            &stats.allowlisted,
+        ),
+        (
+            "rampart_detect_decisions_applied_total",
+            "Detector decisions handed to the blocklist.",
+            &stats.decisions_applied,
+        ),
+        (
+            "rampart_detect_decisions_unenforceable_total",
+            "Detector decisions on keys no request is refused by (username, device, endpoint, global).",
+            &stats.decisions_unenforceable,
+        ),
+        (
+            "rampart_detect_alerts_written_total",
+            "Alert lines written to the alerts file.",
+            &stats.alerts_written,
+        ),
+        ("rampart_detect_alert_write_errors_total", "Alerts-file write failures.", &stats.alert_write_errors),
+    ];
+    for (name, help, value) in counters {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}",
+            value.load(Ordering::Relaxed)
+        );
+    }
+    out.push_str("# HELP rampart_detect_alerts_total Alerts opened, by detector.\n");
+    out.push_str("# TYPE rampart_detect_alerts_total counter\n");
+    for (kind, count) in DetectorKind::ALL.iter().zip(&stats.alerts_opened) {
+        let _ = writeln!(
+            out,
+            "rampart_detect_alerts_total{{detector=\"{kind}\"}} {}",
+            count.load(Ordering::Relaxed)
+        );
+    }
+    let gauges = [
+        ("rampart_detect_alerts_open", "Alerts open now.", &stats.alerts_open),
+        ("rampart_detect_tracked_keys", "Client keys the detectors track.", &stats.tracked_keys),
+        ("rampart_detect_state_bytes", "Approximate memory of the detectors' state.", &stats.state_bytes),
+    ];
+    for (name, help, value) in gauges {
+        let _ = writeln!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {}",
+            value.load(Ordering::Relaxed)
+        );
     }
 }
 
@@ -203,5 +283,21 @@ mod tests {
         assert!(text.contains("rampart_request_duration_seconds_count 3"));
         assert!(text.contains("rampart_decisions_total{reason=\"rate-limited\"} 2"));
         assert_eq!(metrics.decisions("rate-limited"), 2);
+        assert!(!text.contains("rampart_detect"), "{text}");
+    }
+
+    #[test]
+    fn detection_counters_render_when_detection_runs() {
+        let stats = Arc::new(DetectionStats::default());
+        stats.analysed.fetch_add(7, Ordering::Relaxed);
+        stats.alerts_opened[0].fetch_add(2, Ordering::Relaxed);
+        stats.decisions_applied.fetch_add(1, Ordering::Relaxed);
+        stats.alerts_open.store(1, Ordering::Relaxed);
+        let text = Metrics::new(Vec::new()).with_detection(stats).render(None);
+        assert!(text.contains("rampart_detect_info{mode=\"enforce\"} 1"), "{text}");
+        assert!(text.contains("rampart_detect_exchanges_total 7"), "{text}");
+        assert!(text.contains("rampart_detect_alerts_total{detector=\"credential-stuffing\"} 2"), "{text}");
+        assert!(text.contains("rampart_detect_decisions_applied_total 1"), "{text}");
+        assert!(text.contains("rampart_detect_alerts_open 1"), "{text}");
     }
 }

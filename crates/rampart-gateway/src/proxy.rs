@@ -23,7 +23,7 @@ use crate::config::{GatewayConfig, LimitConfig, Mode, TimeoutConfig};
 use crate::forwarded::{Forwarding, remove_hop_by_hop};
 use crate::masking::ResponseMasker;
 use crate::metrics::Metrics;
-use crate::problem::problem;
+use crate::problem::{problem, problem_with_decision};
 use crate::route::{Route, Router};
 use crate::tap::{Tap, TapRecord};
 
@@ -421,11 +421,12 @@ impl Proxy {
                                 );
                                 response
                             }
-                            None => problem(
+                            None => problem_with_decision(
                                 refusal.status,
                                 refusal.reason,
                                 Some(&refusal.detail),
                                 Some(request_id),
+                                refusal.decision.as_deref(),
                             ),
                         };
                         *response.status_mut() = refusal.status;

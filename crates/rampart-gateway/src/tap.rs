@@ -6,7 +6,13 @@
 //! [`Exchange`] is built from it off the request path. The file writer runs on its own thread
 //! and polls the queue rather than blocking on it, so that a busy gateway never pays a thread
 //! wake-up per request; a slow disk slows the tap, not the traffic. Credentials are masked when
-//! the record becomes an Exchange: the tap file is analysis data, not a credential store.
+//! the record becomes an Exchange — headers (keeping a fingerprint) and the values of credential
+//! fields in bodies (`password`, `pin`, `access_token`, …): the tap file is analysis data, not a
+//! credential store. What
+//! the Exchange keeps of the credential is its fingerprint (`client.credential`, see
+//! [`credential_fingerprint`]), so detectors can follow one token across IPs and their token
+//! decisions match what the blocklist compares; it is computed in the writer, off the request
+//! path.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -21,9 +27,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use http::HeaderMap;
+use http::{HeaderMap, header};
+use rampart_auth::Fingerprint;
 use rampart_core::exchange::parse_query;
 use rampart_core::{Body, Exchange, SourceKind};
+use rampart_sensitive::credentials::redact_credentials;
 
 /// Counters of the tap, shared with the metrics endpoint.
 #[derive(Debug, Default)]
@@ -62,12 +70,15 @@ impl TapRecord {
     /// The Exchange of this record: query decoded, bodies cut to `max_body`, credentials masked.
     pub fn into_exchange(self) -> Exchange {
         let query = self.uri.query().map(parse_query).unwrap_or_default();
+        let credential = credential_fingerprint(&self.request_headers).map(|fingerprint| {
+            fingerprint_hex(&fingerprint).iter().map(|&digit| char::from(digit)).collect()
+        });
         Exchange {
             v: rampart_core::EXCHANGE_FORMAT_VERSION,
             id: Some(self.request_id),
             started_at: self.started_at,
             duration_ms: Some(self.elapsed.as_secs_f64() * 1000.0),
-            client: rampart_core::Client { ip: Some(self.client_ip), identity: self.identity },
+            client: rampart_core::Client { ip: Some(self.client_ip), identity: self.identity, credential },
             source: rampart_core::Source {
                 kind: SourceKind::Gateway,
                 name: Some("rampart-gateway".to_owned()),
@@ -109,6 +120,12 @@ impl TapRecord {
         if let Some(identity) = &self.identity {
             out.extend_from_slice(b",\"identity\":");
             serde_json::to_writer(&mut *out, identity)?;
+        }
+        if let Some(fingerprint) = credential_fingerprint(&self.request_headers) {
+            // Hex digits need no JSON escaping.
+            out.extend_from_slice(b",\"credential\":\"");
+            out.extend_from_slice(&fingerprint_hex(&fingerprint));
+            out.push(b'"');
         }
         out.extend_from_slice(b"},\"source\":{\"kind\":\"gateway\",\"name\":\"rampart-gateway\"}");
         out.extend_from_slice(b",\"request\":{\"method\":");
@@ -155,6 +172,9 @@ fn write_headers(out: &mut Vec<u8>, headers: &HeaderMap) -> serde_json::Result<(
 /// `,"body":{…}` as [`tap_body`] keeps it, or nothing for an empty body.
 fn write_body(out: &mut Vec<u8>, bytes: &[u8], max: usize) -> serde_json::Result<()> {
     let Some(kept) = kept_body(bytes, max) else { return Ok(()) };
+    let truncated = kept.len() < bytes.len();
+    let redacted = redact_credentials(kept);
+    let kept = redacted.as_deref().unwrap_or(kept);
     out.extend_from_slice(b",\"body\":{");
     match std::str::from_utf8(kept) {
         Ok(text) => {
@@ -177,11 +197,83 @@ fn write_body(out: &mut Vec<u8>, bytes: &[u8], max: usize) -> serde_json::Result
     }
     out.extend_from_slice(b",\"size\":");
     serde_json::to_writer(&mut *out, &(bytes.len() as u64))?;
-    if kept.len() < bytes.len() {
+    if truncated {
         out.extend_from_slice(b",\"truncated\":true");
     }
     out.push(b'}');
     Ok(())
+}
+
+/// The fingerprint of the credential a request carried, for `client.credential`: the token of
+/// an `Authorization: Bearer` header (read as the authenticator reads it, so the fingerprint is
+/// the one its identities and the blocklist's `token` entries carry), else an `x-api-key`
+/// header, else a session cookie (see [`session_cookie`]). HTTP Basic credentials are never
+/// fingerprinted: a password's hash is reversed by guessing. The SHA-256 runs once per call, on
+/// at most one credential.
+pub fn credential_fingerprint(headers: &HeaderMap) -> Option<Fingerprint> {
+    if let Some(token) = headers.get(header::AUTHORIZATION).and_then(|value| bearer_token(value.as_bytes())) {
+        return Some(Fingerprint::of(token));
+    }
+    if let Some(key) = headers.get("x-api-key").map(|value| value.as_bytes()).filter(|key| !key.is_empty()) {
+        return Some(Fingerprint::of(key));
+    }
+    session_cookie(headers).map(Fingerprint::of)
+}
+
+/// The token of a `Bearer` authorization value: the scheme (any case) then a space, the token
+/// trimmed of spaces. `None` for another scheme (Basic, Digest) or an empty token.
+fn bearer_token(value: &[u8]) -> Option<&[u8]> {
+    const SCHEME: &[u8] = b"bearer";
+    let rest = value.get(SCHEME.len()..)?;
+    if !value[..SCHEME.len()].eq_ignore_ascii_case(SCHEME) || rest.first() != Some(&b' ') {
+        return None;
+    }
+    Some(rest.trim_ascii()).filter(|token| !token.is_empty())
+}
+
+/// The value of the request's session cookie: the first cookie named like a session (`session`,
+/// `sessionid`, `sid`, `jsessionid`, `phpsessid`, `connect.sid`, or containing `session`),
+/// else the first whose name contains `token` or `auth`. CSRF cookies are skipped: they are
+/// per-session nonces, not credentials. Names compare ASCII-case-insensitively.
+pub fn session_cookie(headers: &HeaderMap) -> Option<&[u8]> {
+    let mut fallback = None;
+    for value in headers.get_all(header::COOKIE) {
+        for pair in value.as_bytes().split(|&b| b == b';') {
+            let Some(equals) = pair.iter().position(|&b| b == b'=') else { continue };
+            let (name, value) = (pair[..equals].trim_ascii(), pair[equals + 1..].trim_ascii());
+            if value.is_empty() || contains(name, b"csrf") || contains(name, b"xsrf") {
+                continue;
+            }
+            const SESSION_NAMES: [&[u8]; 5] =
+                [b"sid", b"sessionid", b"jsessionid", b"phpsessid", b"connect.sid"];
+            if contains(name, b"session")
+                || SESSION_NAMES.iter().any(|known| name.eq_ignore_ascii_case(known))
+            {
+                return Some(value);
+            }
+            if fallback.is_none() && (contains(name, b"token") || contains(name, b"auth")) {
+                fallback = Some(value);
+            }
+        }
+    }
+    fallback
+}
+
+/// ASCII-case-insensitive substring test on a cookie name (short: a window scan is cheapest).
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|window| window.eq_ignore_ascii_case(needle))
+}
+
+/// A fingerprint as 32 lower-case hex digits, the form `rampart_auth::token_fingerprint` gives,
+/// without a formatter call per byte (the tap runs at tens of thousands of records a second).
+fn fingerprint_hex(fingerprint: &Fingerprint) -> [u8; 32] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = [0u8; 32];
+    for (pair, byte) in hex.chunks_exact_mut(2).zip(fingerprint.0) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0x0f)];
+    }
+    hex
 }
 
 /// The sending side, cloned into every serving thread.
@@ -317,7 +409,8 @@ pub fn tap_body(bytes: &[u8], whole_size: u64, max: usize) -> Option<Body> {
         return None;
     }
     let kept = kept_body(bytes, max).unwrap_or_default();
-    let mut body = Body::from_bytes(kept);
+    let redacted = redact_credentials(kept);
+    let mut body = Body::from_bytes(redacted.as_deref().unwrap_or(kept));
     body.size = Some(whole_size);
     body.truncated = (kept.len() as u64) < whole_size;
     Some(body)
@@ -464,6 +557,24 @@ mod tests {
         assert_eq!(exchange.duration_ms, Some(1.5));
     }
 
+    #[test]
+    fn passwords_and_issued_tokens_never_reach_the_tap() {
+        let mut login = record("/oauth/token");
+        login.request_body =
+            Bytes::from_static(br#"{"username":"ana@mail.example","password":"Winter2026!"}"#);
+        login.response_body =
+            Some(Bytes::from_static(br#"{"access_token":"eyJhbGciOi.eyJzdWIi.c2ln","token_type":"Bearer"}"#));
+        login.max_body = 4096;
+        let direct = direct_line(&login);
+        let serde = serde_line(login);
+        assert_eq!(direct, serde);
+        assert!(!direct.contains("Winter2026") && !direct.contains("c2ln"), "{direct}");
+        // The field stays: analysis sees that a login carried a password, and that a token came back.
+        assert!(direct.contains(r#"\"password\":\"<redacted>\""#), "{direct}");
+        assert!(direct.contains(r#"\"access_token\":\"<redacted>\""#), "{direct}");
+        assert!(direct.contains("ana@mail.example"));
+    }
+
     fn serde_line(record: TapRecord) -> String {
         let mut line = serde_json::to_string(&record.into_exchange()).unwrap();
         line.push('\n');
@@ -534,6 +645,10 @@ mod tests {
             max_body in 0usize..80,
             identity in proptest::option::of("[ -~]{0,20}"),
             status in 100u16..600,
+            authorization in proptest::option::of("(Bearer|bearer|Basic|Digest) ?[ -~]{0,30}"),
+            cookie in proptest::option::of(
+                "[A-Za-z_.-]{0,12}=[!-:<-~]{0,12}(; [A-Za-z_.-]{1,12}=[!-:<-~]{0,8}){0,3}"
+            ),
         ) {
             let target = match &query { Some(q) => format!("{path}?{q}"), None => path.clone() };
             let Ok(uri) = target.parse::<http::Uri>() else { return Ok(()) };
@@ -550,9 +665,107 @@ mod tests {
             if let Ok(value) = HeaderValue::from_bytes(&odd_header_value) {
                 case.response_headers.append("x-odd", value);
             }
+            case.request_headers.remove("authorization");
+            if let Some(value) = authorization.and_then(|text| HeaderValue::from_str(&text).ok()) {
+                case.request_headers.insert("authorization", value);
+            }
+            if let Some(value) = cookie.and_then(|text| HeaderValue::from_str(&text).ok()) {
+                case.request_headers.insert("cookie", value);
+            }
             let direct = direct_line(&case);
             proptest::prop_assert_eq!(direct, serde_line(same_record(&case)));
         }
+    }
+
+    const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjdXN0LTEifQ.c2lnbmF0dXJl";
+
+    fn credential_of(pairs: &[(&'static str, &'static str)]) -> Option<String> {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(*name, HeaderValue::from_static(value));
+        }
+        credential_fingerprint(&headers).map(|fingerprint| fingerprint.to_hex())
+    }
+
+    #[test]
+    fn the_credential_fingerprint_is_the_blocklist_token_fingerprint() {
+        let bearer = rampart_auth::token_fingerprint(JWT);
+        assert_eq!(
+            credential_of(&[(
+                "authorization",
+                "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjdXN0LTEifQ.c2lnbmF0dXJl"
+            )]),
+            Some(bearer.clone())
+        );
+        // Read as the authenticator reads it: any case of the scheme, spaces around the token.
+        assert_eq!(
+            credential_of(&[(
+                "authorization",
+                "bEaReR   eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjdXN0LTEifQ.c2lnbmF0dXJl  "
+            )]),
+            Some(bearer.clone())
+        );
+        // The bearer token wins over an API key and a session cookie.
+        assert_eq!(
+            credential_of(&[
+                ("cookie", "sessionid=abc"),
+                ("x-api-key", "sk_live_1"),
+                ("authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjdXN0LTEifQ.c2lnbmF0dXJl")
+            ]),
+            Some(bearer)
+        );
+        let api_key = rampart_auth::token_fingerprint("sk_live_1");
+        assert_eq!(credential_of(&[("cookie", "sessionid=abc"), ("x-api-key", "sk_live_1")]), Some(api_key));
+        assert_eq!(credential_of(&[("accept", "*/*")]), None);
+        assert_eq!(credential_of(&[("authorization", "Bearer   ")]), None);
+        assert_eq!(credential_of(&[("authorization", "Bearerx abc")]), None);
+        // The hex form is the one `token_fingerprint` gives (and the blocklist stores).
+        let mut headers = HeaderMap::new();
+        headers.insert("x-api-key", HeaderValue::from_static("abc"));
+        let fingerprint = credential_fingerprint(&headers).unwrap();
+        assert_eq!(&fingerprint_hex(&fingerprint), b"ba7816bf8f01cfea414140de5dae2223");
+    }
+
+    #[test]
+    fn basic_credentials_are_never_fingerprinted() {
+        assert_eq!(credential_of(&[("authorization", "Basic dXNlcjpwYXNz")]), None);
+        // A session cookie beside Basic credentials is still the session's credential.
+        assert_eq!(
+            credential_of(&[("authorization", "Basic dXNlcjpwYXNz"), ("cookie", "JSESSIONID=node0abc")]),
+            Some(rampart_auth::token_fingerprint("node0abc"))
+        );
+        let mut record = record("/v2/accounts");
+        record.request_headers.insert("authorization", HeaderValue::from_static("Basic dXNlcjpwYXNz"));
+        let line = direct_line(&record);
+        assert!(!line.contains("credential"), "{line}");
+        assert_eq!(record.into_exchange().client.credential, None);
+    }
+
+    #[test]
+    fn session_cookies_are_found_by_name_and_csrf_cookies_skipped() {
+        let fp = |value: &str| Some(rampart_auth::token_fingerprint(value));
+        assert_eq!(credential_of(&[("cookie", "theme=dark; PHPSESSID=p1; sid=s1")]), fp("p1"));
+        assert_eq!(
+            credential_of(&[("cookie", "theme=dark"), ("cookie", "connect.sid=s%3Aabc")]),
+            fp("s%3Aabc")
+        );
+        assert_eq!(
+            credential_of(&[("cookie", "csrftoken=c1; auth_token=t1; __Host-app_session=a1")]),
+            fp("a1")
+        );
+        assert_eq!(credential_of(&[("cookie", "XSRF-TOKEN=x1; remember_token=r1; authz=z1")]), fp("r1"));
+        assert_eq!(credential_of(&[("cookie", "sessionid=; theme=dark; lang")]), None);
+    }
+
+    #[test]
+    fn the_tap_line_carries_the_credential_fingerprint() {
+        let record = record("/v2/accounts");
+        let line = direct_line(&record);
+        let parsed: serde_json::Value = serde_json::from_str(&line).unwrap();
+        let fingerprint = rampart_auth::token_fingerprint(JWT);
+        assert_eq!(parsed["client"]["credential"], fingerprint.as_str());
+        assert_eq!(line, serde_line(same_record(&record)));
+        assert_eq!(record.into_exchange().client.credential, Some(fingerprint));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Block decisions: IPs, CIDRs, identities and token fingerprints, with an allowlist that wins
-//! over IP and CIDR blocks.
+//! over IP and CIDR blocks and over every detector decision.
 //!
 //! Reads never take a lock: [`Blocklist::is_blocked`] loads two `Arc` snapshots through
 //! `arc-swap` — the *base* layer (config and files, rebuilt on reload) and the *decision*
@@ -8,13 +8,39 @@
 //! probe per distinct prefix length in use (a handful in practice, at most 33 for IPv4 and 129
 //! for IPv6), independent of how many networks are listed. Writers serialise on a mutex that
 //! readers never touch.
+//!
+//! # Enforcement
+//!
+//! Every entry carries an [`Enforcement`]. Config and block-file entries always
+//! [`Enforcement::Block`]; a run-time [`Decision`] may instead say
+//! [`Enforcement::RateLimit`]: the matching clients may make `per_minute` requests a minute
+//! (all requests matching the decision share that budget; a burst of `per_minute` from idle)
+//! until the decision expires. [`Blocklist::is_blocked`] reports such an entry as a hit with
+//! that action, and the caller then charges the request with
+//! [`Blocklist::check_decision_rate`], which keeps one GCRA per decision (keyed by the hash of
+//! its entry id and what it matched) in the same bounded, sharded table the rate limiter uses
+//! ([`crate::rate`]). When several entries match a request, a block wins over any rate limit (a
+//! rate-limited IP must not shadow a blocked identity), and among rate limits the strictest is
+//! reported.
+//!
+//! # Allowlist
+//!
+//! An allowlisted IP (config `allow`, `allow` lines of block files) is exempt from
+//! * every IP and CIDR entry, whatever its source, and
+//! * every entry whose source is [`EntrySource::Detector`], whatever its target (identity,
+//!   token too) and its action: a detector can wrongly flag a partner or a health checker, and
+//!   an operator who allowlisted it has said it must keep working.
+//!
+//! Identity and token entries from config, files and the API still apply from an allowlisted
+//! address: a retired account or a leaked token stays blocked wherever it comes from.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
@@ -23,6 +49,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ConfigError;
 use crate::blockfile::{LineError, ParsedEntry, parse_block_file};
+use crate::rate::KeyTable;
 
 type FastState = foldhash::quality::RandomState;
 
@@ -115,6 +142,46 @@ fn shorten(text: &str) -> &str {
     &text[..end]
 }
 
+/// What an entry does to the requests it matches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Enforcement {
+    /// Refuse every request (403).
+    #[default]
+    Block,
+    /// Let the matching requests through at `per_minute` a minute together (burst `per_minute`
+    /// from idle), refusing the rest (429).
+    RateLimit { per_minute: u32 },
+}
+
+impl Enforcement {
+    /// The budget of a rate limit; `None` for a block.
+    pub fn per_minute(self) -> Option<u32> {
+        match self {
+            Enforcement::Block => None,
+            Enforcement::RateLimit { per_minute } => Some(per_minute),
+        }
+    }
+
+    /// A limit of zero requests is a block; say so, so that lookups and the rate table never
+    /// see a zero budget.
+    fn normalised(self) -> Enforcement {
+        match self {
+            Enforcement::RateLimit { per_minute: 0 } => Enforcement::Block,
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for Enforcement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Enforcement::Block => f.write_str("block"),
+            Enforcement::RateLimit { per_minute } => write!(f, "rate limit {per_minute}/min"),
+        }
+    }
+}
+
 /// One entry in force.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockEntry {
@@ -123,6 +190,8 @@ pub struct BlockEntry {
     pub target: BlockTarget,
     pub reason: Arc<str>,
     pub source: EntrySource,
+    /// Always [`Enforcement::Block`] for config and file entries.
+    pub action: Enforcement,
     pub created: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -143,7 +212,7 @@ impl BlockEntry {
 }
 
 /// What a lookup matched on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MatchedOn {
     Ip,
     Cidr(IpNet),
@@ -151,26 +220,50 @@ pub enum MatchedOn {
     TokenFingerprint,
 }
 
-/// A request that must be refused, and why.
+/// An entry that applies to a request, and why. With [`Enforcement::Block`] the request must
+/// be refused; with [`Enforcement::RateLimit`] it must be charged to the decision's budget
+/// ([`Blocklist::check_decision_rate`]) and refused only when over it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockHit {
+    /// The entry's id; for detector decisions the alert id, which a refused client and the
+    /// SIEM can quote.
     pub entry_id: Arc<str>,
     pub reason: Arc<str>,
     pub source: EntrySource,
+    pub action: Enforcement,
     pub expires_at: Option<DateTime<Utc>>,
     pub matched: MatchedOn,
 }
 
-/// A block decided at run time by a detector or through the API.
+/// A block or rate limit decided at run time by a detector or through the API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub target: BlockTarget,
     pub reason: String,
     pub source: EntrySource,
-    /// Detector decisions should always expire; `None` blocks until removed or restarted.
+    /// Block, or rate-limit to `per_minute`; a rate limit of 0 is stored as a block.
+    pub action: Enforcement,
+    /// Detector decisions should always expire; `None` lasts until removed or restarted.
     pub expires_at: Option<DateTime<Utc>>,
     /// Stable id for the decision (an alert id); one is assigned when absent.
     pub id: Option<String>,
+}
+
+/// A request over the budget of a rate-limit decision.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("over the rate of decision {entry_id} ({per_minute}/min), retry after {retry_after:?}")]
+pub struct DecisionThrottled {
+    pub entry_id: Arc<str>,
+    /// The decision's budget; 0 when the hit was a block, which has none.
+    pub per_minute: u32,
+    pub retry_after: Duration,
+}
+
+impl DecisionThrottled {
+    /// The `Retry-After` header value: whole seconds, rounded up, at least 1.
+    pub fn retry_after_secs(&self) -> u64 {
+        crate::rate::retry_after_secs(self.retry_after)
+    }
 }
 
 /// Where detectors send their decisions; implemented by [`Blocklist`] in process and, in a
@@ -203,7 +296,8 @@ pub struct BlocklistConfig {
     pub files: Vec<PathBuf>,
     /// How often the watcher polls the files and prunes expired entries.
     pub watch_interval_secs: u64,
-    /// IPs and CIDRs never blocked by IP or CIDR entries (partners, health checkers).
+    /// IPs and CIDRs never blocked by IP or CIDR entries, nor blocked or rate-limited by any
+    /// detector decision (partners, health checkers).
     pub allow: Vec<String>,
     pub entries: Vec<EntryConfig>,
     /// Most run-time decisions kept; beyond it the oldest are dropped.
@@ -376,18 +470,26 @@ impl Snapshot {
     }
 
     fn find_ip(&self, ip: IpAddr, now: DateTime<Utc>) -> Option<(&BlockEntry, MatchedOn)> {
-        if let Some(entry) = self.ips.get(&canonical_ip(ip)).and_then(|&index| self.live(index, now)) {
-            return Some((entry, MatchedOn::Ip));
-        }
+        self.ip_matches(ip, now).next()
+    }
+
+    /// Every live entry covering `ip`, most specific first (the address, then networks by
+    /// decreasing prefix length). Lazy: taking the first costs what a single lookup did.
+    fn ip_matches(&self, ip: IpAddr, now: DateTime<Utc>) -> impl Iterator<Item = (&BlockEntry, MatchedOn)> {
+        let exact = self
+            .ips
+            .get(&canonical_ip(ip))
+            .and_then(|&index| self.live(index, now))
+            .map(|entry| (entry, MatchedOn::Ip));
         let (is_v4, bits) = ip_bits(ip);
         let table = if is_v4 { &self.v4 } else { &self.v6 };
-        table.by_len.iter().find_map(|(len, networks)| {
+        exact.into_iter().chain(table.by_len.iter().filter_map(move |(len, networks)| {
             let entry = networks.get(&mask(bits, *len)).and_then(|&index| self.live(index, now))?;
             match entry.target {
                 BlockTarget::Cidr(net) => Some((entry, MatchedOn::Cidr(net))),
                 _ => None,
             }
-        })
+        }))
     }
 
     fn find_identity(&self, identity: &str, now: DateTime<Utc>) -> Option<&BlockEntry> {
@@ -412,8 +514,35 @@ fn hit(entry: &BlockEntry, matched: MatchedOn) -> BlockHit {
         entry_id: Arc::clone(&entry.id),
         reason: Arc::clone(&entry.reason),
         source: entry.source,
+        action: entry.action,
         expires_at: entry.expires_at,
         matched,
+    }
+}
+
+/// Collects the entries matching one request: a block ends the search, rate limits are kept
+/// (the strictest) in case nothing blocks.
+struct Verdict<'a> {
+    /// The request's IP is allowlisted: detector entries do not apply.
+    allowlisted: bool,
+    limited: Option<(&'a BlockEntry, MatchedOn, u32)>,
+}
+
+impl<'a> Verdict<'a> {
+    /// Whether `entry` refuses the request outright.
+    fn blocks(&mut self, entry: &'a BlockEntry, matched: MatchedOn) -> bool {
+        if self.allowlisted && entry.source == EntrySource::Detector {
+            return false;
+        }
+        match entry.action {
+            Enforcement::Block => true,
+            Enforcement::RateLimit { per_minute } => {
+                if self.limited.is_none_or(|(_, _, kept)| per_minute < kept) {
+                    self.limited = Some((entry, matched, per_minute));
+                }
+                false
+            }
+        }
     }
 }
 
@@ -443,11 +572,20 @@ struct Sources {
     next_decision: u64,
 }
 
+/// Budgets of rate-limit decisions: one GCRA TAT per decision in rate.rs's bounded table.
+struct DecisionRates {
+    table: KeyTable,
+    epoch: Instant,
+    // Seeded per process, like the rate limiter's: a client cannot aim at a collision.
+    hasher: FastState,
+}
+
 /// The block and allow lists. Share it behind an `Arc`; every method takes `&self`.
 pub struct Blocklist {
     base: ArcSwap<BaseLayer>,
     decisions: ArcSwap<Snapshot>,
     sources: Mutex<Sources>,
+    rates: DecisionRates,
     max_decisions: usize,
     watch_interval: Duration,
 }
@@ -491,6 +629,7 @@ impl Blocklist {
                 target,
                 reason: Arc::from("allowlisted in config"),
                 source: EntrySource::Config,
+                action: Enforcement::Block,
                 created: now,
                 expires_at: None,
             });
@@ -512,6 +651,7 @@ impl Blocklist {
                 target,
                 reason: entry.reason.as_str().into(),
                 source: EntrySource::Config,
+                action: Enforcement::Block,
                 created: now,
                 expires_at,
             });
@@ -530,10 +670,19 @@ impl Blocklist {
         }
         let sources =
             Sources { config_blocks, config_allow, files, decisions: VecDeque::new(), next_decision: 1 };
+        // Rate-limit decisions are at most `max_decisions`, but keys of replaced or expired ones
+        // linger until idle and shards fill unevenly: leave headroom so that a live budget is
+        // never evicted by another (that would hand its client a fresh burst).
+        let rate_keys = config.max_decisions.saturating_mul(2).max(KeyTable::SHARDS * 64);
         let blocklist = Blocklist {
             base: ArcSwap::from_pointee(build_base(&sources, now)),
             decisions: ArcSwap::from_pointee(Snapshot::default()),
             sources: Mutex::new(sources),
+            rates: DecisionRates {
+                table: KeyTable::new(rate_keys),
+                epoch: Instant::now(),
+                hasher: FastState::default(),
+            },
             max_decisions: config.max_decisions,
             watch_interval: Duration::from_secs(config.watch_interval_secs),
         };
@@ -541,8 +690,11 @@ impl Blocklist {
         Ok((blocklist, report))
     }
 
-    /// Whether the request must be refused. The allowlist exempts the IP from IP and CIDR
-    /// entries only: a blocked identity or revoked token stays blocked from any address.
+    /// The entry that applies to the request, if any: a block when one matches (it wins over
+    /// any rate limit), else the strictest matching rate-limit decision, which the caller
+    /// charges with [`Blocklist::check_decision_rate`]. An allowlisted IP is exempt from IP and
+    /// CIDR entries and from every detector decision; identity and token entries of other
+    /// sources apply from any address (see the module docs).
     pub fn is_blocked(
         &self,
         ip: IpAddr,
@@ -552,28 +704,91 @@ impl Blocklist {
     ) -> Option<BlockHit> {
         let base = self.base.load();
         let decisions = self.decisions.load();
-        if base.allow.find_ip(ip, now).is_none() {
+        let allowlisted = base.allow.find_ip(ip, now).is_some();
+        let mut verdict = Verdict { allowlisted, limited: None };
+        if !allowlisted {
             for layer in [&base.blocks, &**decisions] {
-                if let Some((entry, matched)) = layer.find_ip(ip, now) {
-                    return Some(hit(entry, matched));
+                // All covering entries, not just the most specific: a rate-limited address
+                // inside a blocked network is still blocked.
+                for (entry, matched) in layer.ip_matches(ip, now) {
+                    if verdict.blocks(entry, matched) {
+                        return Some(hit(entry, matched));
+                    }
                 }
             }
         }
         if let Some(identity) = identity {
             for layer in [&base.blocks, &**decisions] {
-                if let Some(entry) = layer.find_identity(identity, now) {
+                if let Some(entry) = layer.find_identity(identity, now)
+                    && verdict.blocks(entry, MatchedOn::Identity)
+                {
                     return Some(hit(entry, MatchedOn::Identity));
                 }
             }
         }
         if let Some(fingerprint) = token_fingerprint {
             for layer in [&base.blocks, &**decisions] {
-                if let Some(entry) = layer.find_token(fingerprint, now) {
+                if let Some(entry) = layer.find_token(fingerprint, now)
+                    && verdict.blocks(entry, MatchedOn::TokenFingerprint)
+                {
                     return Some(hit(entry, MatchedOn::TokenFingerprint));
                 }
             }
         }
-        None
+        verdict.limited.map(|(entry, matched, _)| hit(entry, matched))
+    }
+
+    /// Charges one request to the budget of the rate-limit decision `hit` names (a hit of
+    /// [`Blocklist::is_blocked`]): `Ok` while the requests matching the decision stay within
+    /// `per_minute` a minute (a burst of `per_minute` from idle), else how long to wait. A
+    /// refused request is not charged. A [`Enforcement::Block`] hit has no budget and is always
+    /// refused (`per_minute` 0, `retry_after` 0: the block's expiry says when it ends).
+    ///
+    /// `now` is measured from when the blocklist was built (earlier instants count as that
+    /// moment); pass `Instant::now()`, or a fake clock in tests. Never locks what
+    /// [`Blocklist::is_blocked`] reads: one of 64 shard mutexes, held for a hash-map probe.
+    pub fn check_decision_rate(&self, hit: &BlockHit, now: Instant) -> Result<(), DecisionThrottled> {
+        let per_minute = match hit.action.normalised() {
+            Enforcement::RateLimit { per_minute } => per_minute,
+            Enforcement::Block => {
+                return Err(DecisionThrottled {
+                    entry_id: Arc::clone(&hit.entry_id),
+                    per_minute: 0,
+                    retry_after: Duration::ZERO,
+                });
+            }
+        };
+        // One budget per decision: its id, and what it matched so that two entries sharing an
+        // id (a file's `id=` reused) do not share a budget.
+        let mut state = self.rates.hasher.build_hasher();
+        hit.entry_id.hash(&mut state);
+        hit.matched.hash(&mut state);
+        let key = state.finish();
+        let emission = (60_000_000_000 / u64::from(per_minute)).max(1);
+        let tolerance = emission.saturating_mul(u64::from(per_minute));
+        let now = crate::rate::nanos_since(self.rates.epoch, now);
+        self.rates.table.acquire(key, now, emission, tolerance).map_err(|wait_ns| DecisionThrottled {
+            entry_id: Arc::clone(&hit.entry_id),
+            per_minute,
+            retry_after: Duration::from_nanos(wait_ns),
+        })
+    }
+
+    /// Drops rate-limit budgets that have fully recovered (exact under GCRA: they decide
+    /// nothing); the watcher calls it on every tick.
+    pub fn evict_idle_rates(&self, now: Instant) -> usize {
+        self.rates.table.evict_idle(crate::rate::nanos_since(self.rates.epoch, now))
+    }
+
+    /// Rate-limit budgets currently remembered, for metrics and tests.
+    pub fn decision_rate_keys(&self) -> usize {
+        self.rates.table.len()
+    }
+
+    /// Whether any token-fingerprint entry is in force, so that a caller can skip hashing
+    /// credentials on the request path when none could match.
+    pub fn has_token_entries(&self) -> bool {
+        !self.base.load().blocks.tokens.is_empty() || !self.decisions.load().tokens.is_empty()
     }
 
     /// Whether the IP is on the allowlist (the gateway may also exempt it from rate limits).
@@ -608,6 +823,7 @@ impl Blocklist {
                 target: decision.target,
                 reason: decision.reason.into(),
                 source: decision.source,
+                action: decision.action.normalised(),
                 created: now,
                 expires_at: decision.expires_at,
             });
@@ -709,6 +925,7 @@ impl Blocklist {
                     let now = Utc::now();
                     worker.reload_changed(now);
                     worker.prune_expired(now);
+                    worker.evict_idle_rates(Instant::now());
                 })
                 .await;
                 if let Err(error) = outcome {
@@ -779,6 +996,7 @@ fn load_file(state: &mut FileState, now: DateTime<Utc>) -> FileReport {
         target: parsed.target,
         reason: parsed.reason.into(),
         source: EntrySource::File,
+        action: Enforcement::Block,
         created: parsed.created.unwrap_or(now),
         expires_at: parsed.expires_at,
     };

@@ -26,9 +26,12 @@
 //!
 //! Entries for IPs, CIDRs (v4 and v6), identities and token fingerprints, each with reason,
 //! source, creation and optional expiry, from config, block files ([`blockfile`] documents the
-//! format) and run-time [`Decision`]s of detectors ([`DecisionSink`]). An allowlist of
-//! IPs/CIDRs wins over IP and CIDR blocks. Readers load `arc-swap` snapshots and never lock;
-//! writers rebuild a snapshot and swap it. Longest-prefix matching uses one hash map per
+//! format) and run-time [`Decision`]s of detectors ([`DecisionSink`]). A decision either blocks
+//! or rate-limits ([`Enforcement`]): a rate-limited client is charged to the decision's own GCRA
+//! budget ([`Blocklist::check_decision_rate`], in the rate limiter's bounded table). An
+//! allowlist of IPs/CIDRs wins over IP and CIDR entries and over every detector decision,
+//! whatever its target ([`blocklist`] has the exact rules). Readers load `arc-swap` snapshots
+//! and never lock; writers rebuild a snapshot and swap it. Longest-prefix matching uses one hash map per
 //! prefix length rather than a trie crate: lookups cost one hash probe per distinct prefix
 //! length in use, there is no dependency, and the bench shows 100k CIDRs cost about the same
 //! as a handful.
@@ -45,7 +48,7 @@ use std::path::PathBuf;
 
 pub use blocklist::{
     BlockEntry, BlockHit, BlockTarget, Blocklist, BlocklistConfig, BlocklistStats, Decision, DecisionSink,
-    EntryConfig, EntrySource, FileReport, LoadReport, MatchedOn,
+    DecisionThrottled, Enforcement, EntryConfig, EntrySource, FileReport, LoadReport, MatchedOn,
 };
 pub use rate::{LimitContext, LimitKey, Per, RateLimitConfig, RateLimiter, RuleConfig, RuleMatch, Throttled};
 

@@ -8,6 +8,10 @@
 //! GCRA makes eviction exact: a key whose TAT is not in the future is indistinguishable from a
 //! key never seen, so dropping it changes no decision. That is what [`RateLimiter::evict_idle`]
 //! removes, and what a full shard sweeps before it admits a new key.
+//!
+//! The same table also holds the budgets of rate-limit decisions
+//! ([`crate::Blocklist::check_decision_rate`]), so both kinds of limit share one bounded,
+//! eviction-exact implementation.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
@@ -175,10 +179,22 @@ pub struct Throttled {
 impl Throttled {
     /// The `Retry-After` header value: whole seconds, rounded up, at least 1.
     pub fn retry_after_secs(&self) -> u64 {
-        let secs = self.retry_after.as_secs();
-        let secs = if self.retry_after.subsec_nanos() > 0 { secs + 1 } else { secs };
-        secs.max(1)
+        retry_after_secs(self.retry_after)
     }
+}
+
+/// Whole seconds, rounded up, at least 1: a `Retry-After` of 0 would invite an immediate retry
+/// that is certain to be refused again.
+pub(crate) fn retry_after_secs(wait: Duration) -> u64 {
+    let secs = wait.as_secs();
+    let secs = if wait.subsec_nanos() > 0 { secs + 1 } else { secs };
+    secs.max(1)
+}
+
+/// Nanoseconds from `epoch` to `now`, plus one so that the first instant is never 0, which keeps
+/// "TAT > now" meaningful at start. Instants before the epoch count as the epoch.
+pub(crate) fn nanos_since(epoch: Instant, now: Instant) -> u64 {
+    u64::try_from(now.saturating_duration_since(epoch).as_nanos()).unwrap_or(u64::MAX).saturating_add(1)
 }
 
 /// Passes an already-uniform 64-bit hash straight through: keys are foldhash outputs.
@@ -207,7 +223,7 @@ struct Shard {
 }
 
 /// Per-rule table of TATs, bounded to `cap_per_shard * SHARDS` keys.
-struct KeyTable {
+pub(crate) struct KeyTable {
     shards: Box<[Mutex<Shard>]>,
     cap_per_shard: usize,
 }
@@ -218,7 +234,10 @@ fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
 }
 
 impl KeyTable {
-    fn new(max_keys: usize) -> KeyTable {
+    /// Shards per table, for callers sizing one.
+    pub(crate) const SHARDS: usize = SHARDS;
+
+    pub(crate) fn new(max_keys: usize) -> KeyTable {
         let cap_per_shard = (max_keys / SHARDS).max(1);
         let shards = (0..SHARDS)
             .map(|_| Mutex::new(Shard { tats: TatMap::default(), last_full_sweep_ns: 0 }))
@@ -233,7 +252,7 @@ impl KeyTable {
     }
 
     /// GCRA: admit when the new TAT is within `tolerance` of now; else say how long to wait.
-    fn acquire(&self, key: u64, now: u64, emission: u64, tolerance: u64) -> Result<(), u64> {
+    pub(crate) fn acquire(&self, key: u64, now: u64, emission: u64, tolerance: u64) -> Result<(), u64> {
         let mut shard = lock(self.shard_for(key));
         let stored = shard.tats.get(&key).copied();
         let tat = stored.map_or(now, |tat| tat.max(now));
@@ -249,7 +268,7 @@ impl KeyTable {
         Ok(())
     }
 
-    fn evict_idle(&self, now: u64) -> usize {
+    pub(crate) fn evict_idle(&self, now: u64) -> usize {
         let mut removed = 0;
         for shard in self.shards.iter() {
             let mut shard = lock(shard);
@@ -264,7 +283,7 @@ impl KeyTable {
         removed
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.shards.iter().map(|shard| lock(shard).tats.len()).sum()
     }
 }
@@ -510,10 +529,7 @@ impl RateLimiter {
     }
 
     fn nanos_since_epoch(&self, now: Instant) -> u64 {
-        // +1 so that the first instant is never 0, which keeps "TAT > now" meaningful at start.
-        u64::try_from(now.saturating_duration_since(self.epoch).as_nanos())
-            .unwrap_or(u64::MAX)
-            .saturating_add(1)
+        nanos_since(self.epoch, now)
     }
 }
 

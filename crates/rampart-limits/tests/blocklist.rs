@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use rampart_limits::{
-    BlockTarget, Blocklist, BlocklistConfig, Decision, DecisionSink, EntrySource, MatchedOn,
+    BlockTarget, Blocklist, BlocklistConfig, Decision, DecisionSink, Enforcement, EntrySource, MatchedOn,
 };
 
 fn t(text: &str) -> DateTime<Utc> {
@@ -107,6 +107,7 @@ fn allowlist_wins_over_ip_blocks_but_not_identity_blocks() {
             target: BlockTarget::Ip(ip("10.20.3.3")),
             reason: "enumeration".into(),
             source: EntrySource::Detector,
+            action: Enforcement::Block,
             expires_at: None,
             id: None,
         },
@@ -148,6 +149,7 @@ fn decisions_expire_replace_and_stay_bounded() {
         target: BlockTarget::parse("ip", target).unwrap(),
         reason: format!("bola enumeration from {target}"),
         source: EntrySource::Detector,
+        action: Enforcement::Block,
         expires_at: Some(now + TimeDelta::minutes(minutes)),
         id: None,
     };

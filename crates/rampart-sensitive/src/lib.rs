@@ -39,6 +39,7 @@
 //!   of leftmost-first multi-pattern search; the JSON walker uses an explicit stack with a depth
 //!   limit and replaces invalid UTF-8 instead of failing.
 
+pub mod credentials;
 mod detect;
 pub mod field_names;
 mod json;
