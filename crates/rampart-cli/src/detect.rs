@@ -21,8 +21,11 @@ use anyhow::Context as _;
 use chrono::{DateTime, Duration, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use rampart_core::{Exchange, Severity};
-use rampart_detect::{Action, Alert, Confidence, Decision, DetectConfig, DetectorKind, Engine, EngineStats};
+use rampart_detect::{
+    Action, Alert, Confidence, Decision, DetectConfig, DetectorKind, Engine, EngineStats, login_endpoints,
+};
 use rampart_ingest::IngestReport;
+use rampart_store::{InventoryStore as _, SqliteStore};
 use serde::{Deserialize, Serialize};
 
 use crate::Ui;
@@ -50,6 +53,10 @@ pub struct DetectArgs {
     /// reads; the rest of the file is ignored). Default: the built-in defaults.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// A discovery inventory (`rampart discover --db`): its login endpoints (POSTs that carried a
+    /// password or issued a token) count as logins whatever their paths.
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
     /// Output: text (a table of alerts and the decisions they would make), json (final alerts,
     /// decisions, statistics and inputs) or jsonl (every alert event as emitted).
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -241,7 +248,21 @@ fn prepare(args: &DetectArgs, ui: &Ui) -> anyhow::Result<Engine> {
     }
     config.enabled = true;
     let name = args.config.as_deref().map_or_else(|| "defaults".to_owned(), |p| p.display().to_string());
-    Engine::new(config).with_context(|| format!("{name}: invalid [detect] section"))
+    let mut engine = Engine::new(config).with_context(|| format!("{name}: invalid [detect] section"))?;
+    if let Some(db) = &args.db {
+        // The inventory knows login endpoints whose path says nothing (`POST /api/v2/session-start`).
+        let store = SqliteStore::open(db)
+            .with_context(|| format!("cannot open the inventory database {}", db.display()))?;
+        let inventory = store
+            .load_inventory()
+            .with_context(|| format!("cannot read the inventory in {}", db.display()))?;
+        let logins = login_endpoints(&inventory);
+        if !ui.quiet {
+            eprintln!("inventory {}: {} login endpoint(s)", db.display(), logins.len());
+        }
+        engine.add_login_endpoints(logins.iter().map(|(method, path)| (method.as_str(), path.as_str())));
+    }
+    Ok(engine)
 }
 
 /// The `[detect]` section of a rampart.toml; its defaults when the file has none.

@@ -16,7 +16,7 @@ use crate::detectors::{
     probing::ProbingDetector, scraping::ScrapingDetector, takeover::TakeoverDetector,
     volumetric::VolumetricDetector,
 };
-use crate::facts::{Facts, hash_str};
+use crate::facts::Facts;
 
 /// Samples kept per alert.
 const MAX_SAMPLES: usize = 5;
@@ -443,6 +443,17 @@ impl Engine {
         &self.config
     }
 
+    /// Takes `METHOD path-template` endpoints as logins whatever their path and body look like
+    /// (from the discovery inventory: see [`login_endpoints`]).
+    pub fn add_login_endpoints<'a>(&mut self, endpoints: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        for (method, template) in endpoints {
+            if self.learned_logins.len() >= MAX_LEARNED_LOGINS {
+                break;
+            }
+            self.learned_logins.insert(crate::facts::template_hash(method, template));
+        }
+    }
+
     /// Event time of an instant, in seconds since the first exchange.
     fn seconds(&mut self, at: DateTime<Utc>) -> u32 {
         let unix = at.timestamp();
@@ -472,11 +483,17 @@ impl Engine {
             Some(_) => {}
         }
         // Login endpoints are learned from answers that issue a credential to a login-shaped
-        // request, so later attempts there count even when their bodies are cut or unusual.
-        let path_hash = hash_str(crate::facts::domain::ENDPOINT, &exchange.request.path);
-        let learned_login = self.learned_logins.contains(&path_hash);
+        // request (and given by the inventory), so later attempts there count even when their
+        // bodies are cut or unusual.
+        let path_hash = if exchange.request.method == "POST" {
+            crate::facts::template_hash("POST", &exchange.request.path)
+        } else {
+            0
+        };
+        let learned_login = path_hash != 0 && self.learned_logins.contains(&path_hash);
         let facts = Facts::new(exchange, now, &self.config.credential.login_paths, learned_login);
         if !learned_login
+            && path_hash != 0
             && let Some(login) = &facts.login
             && login.outcome == crate::facts::LoginOutcome::Success
             && self.learned_logins.len() < MAX_LEARNED_LOGINS
@@ -589,4 +606,29 @@ impl Footprint {
             bytes: self.bytes + other.bytes,
         }
     }
+}
+
+/// The login endpoints of a discovery inventory: POSTs whose request bodies carried a password
+/// field, or whose successful answers issued a token.
+pub fn login_endpoints(inventory: &rampart_core::Inventory) -> Vec<(String, String)> {
+    let has_property = |node: &rampart_core::SchemaNode, names: &[&str]| {
+        node.object.as_ref().is_some_and(|object| {
+            object.properties.keys().any(|key| names.iter().any(|n| key.eq_ignore_ascii_case(n)))
+        })
+    };
+    inventory
+        .endpoints
+        .iter()
+        .filter(|endpoint| endpoint.key.method.eq_ignore_ascii_case("POST"))
+        .filter(|endpoint| {
+            endpoint.request_bodies.values().any(|body| has_property(body, &crate::facts::PASSWORD_FIELDS))
+                || endpoint
+                    .responses
+                    .iter()
+                    .filter(|(status, _)| (200..300).contains(*status))
+                    .flat_map(|(_, bodies)| bodies.values())
+                    .any(|body| has_property(body, &["access_token", "id_token"]))
+        })
+        .map(|endpoint| (endpoint.key.method.clone(), endpoint.key.path_template.clone()))
+        .collect()
 }

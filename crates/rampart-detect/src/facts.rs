@@ -263,9 +263,31 @@ pub fn endpoint_label(method: &str, path: &str) -> String {
     label
 }
 
+/// The hash of an endpoint given as a template (`/users/{name}/login`, as the inventory and
+/// specs name them): the same as [`template`]'s for its concrete paths when its parameters
+/// stand where identifiers do.
+pub fn template_hash(method: &str, path_template: &str) -> u64 {
+    let mut h = hasher().build_hasher();
+    h.write_u8(domain::ENDPOINT);
+    h.write(method.to_ascii_uppercase().as_bytes());
+    for segment in path_template.split('/').filter(|s| !s.is_empty()).take(16) {
+        if segment.starts_with('{') || is_identifier(segment) {
+            h.write(b"/{id}");
+        } else {
+            h.write_u8(b'/');
+            h.write(segment.as_bytes());
+        }
+    }
+    h.finish()
+}
+
 /// The endpoint's hash (method + templated path) and the request's object identifier, without
 /// allocating.
-fn template(method: &str, path: &str, query: &[(String, String)]) -> (u64, Option<(u64, Option<u64>)>) {
+pub(crate) fn template(
+    method: &str,
+    path: &str,
+    query: &[(String, String)],
+) -> (u64, Option<(u64, Option<u64>)>) {
     let mut h = hasher().build_hasher();
     h.write_u8(domain::ENDPOINT);
     h.write(method.as_bytes());
@@ -293,7 +315,7 @@ fn template(method: &str, path: &str, query: &[(String, String)]) -> (u64, Optio
 const LOGIN_WORDS: [&str; 10] =
     ["login", "signin", "sign-in", "logon", "authenticate", "token", "session", "sessions", "auth", "oauth"];
 /// Body field names of a password.
-const PASSWORD_FIELDS: [&str; 6] = ["password", "passwd", "pwd", "passcode", "pin", "secret"];
+pub(crate) const PASSWORD_FIELDS: [&str; 6] = ["password", "passwd", "pwd", "passcode", "pin", "secret"];
 /// Body field names of who logs in.
 const USERNAME_FIELDS: [&str; 11] = [
     "username",

@@ -37,4 +37,4 @@ pub use alert::{
     Action, Alert, AlertState, ClientKey, Confidence, Decision, DetectorKind, EvidenceSample, Output,
 };
 pub use config::{ActionConfig, ConfigError, DetectConfig};
-pub use engine::{Engine, EngineStats};
+pub use engine::{Engine, EngineStats, login_endpoints};

@@ -172,3 +172,45 @@ fn state_is_bounded_by_max_keys() {
     // Each table holds at most max_keys.
     assert!(stats.tracked_keys <= 1_000 * 12, "{}", stats.tracked_keys);
 }
+
+/// A login endpoint whose path and body say nothing of a login (`credential`, not `password`):
+/// found only through the discovery inventory, where its answers issued tokens.
+#[test]
+fn login_endpoints_from_the_inventory_count_as_logins() {
+    let attempt = |i: i64| {
+        let mut exchange = login("198.51.100.23", "x", false, t0() + Duration::seconds(3 * i));
+        exchange.request.path = "/api/v2/session-start".into();
+        exchange.request.body =
+            Some(Body::from_text(format!(r#"{{"customerId":"c{i:04}","credential":"Spring2026!"}}"#)));
+        exchange
+    };
+    let traffic: Vec<Exchange> = (0..60).map(attempt).collect();
+    let without = run(DetectConfig::default(), &traffic);
+    assert!(without.alerts.iter().all(|a| a.detector != DetectorKind::CredentialStuffing));
+
+    let inventory: rampart_core::Inventory = serde_json::from_value(serde_json::json!({
+        "endpoints": [{
+            "key": {"host": "api.bank.example", "method": "POST", "path_template": "/api/v2/session-start"},
+            "calls": 40,
+            "statuses": {"200": 38, "401": 2},
+            "latency": {},
+            "responses": {"200": {"application/json": {"seen": 38, "object": {"count": 38, "properties": {
+                "access_token": {"seen": 38}, "expires_in": {"seen": 38}
+            }}}}}
+        }]
+    }))
+    .unwrap_or_else(|e| panic!("inventory: {e}"));
+    let logins = rampart_detect::login_endpoints(&inventory);
+    assert_eq!(logins, vec![("POST".to_owned(), "/api/v2/session-start".to_owned())]);
+    let mut engine = Engine::new(DetectConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+    engine.add_login_endpoints(logins.iter().map(|(m, p)| (m.as_str(), p.as_str())));
+    for exchange in &traffic {
+        engine.observe(exchange);
+    }
+    let out = engine.finish();
+    assert!(
+        out.alerts.iter().any(|a| a.detector == DetectorKind::CredentialStuffing),
+        "{:#?}",
+        out.alerts.iter().map(|a| &a.summary).collect::<Vec<_>>()
+    );
+}
