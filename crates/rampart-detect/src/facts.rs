@@ -102,6 +102,9 @@ pub struct Facts<'a> {
     /// Token fingerprint: from the source, or worked out from an unmasked bearer token.
     pub credential: Option<Cow<'a, str>>,
     pub device_hash: u64,
+    /// An explicit device identifier sent by the client (`x-device-id` and the like): unlike the
+    /// user agent, it tells one phone from another.
+    pub device_id: Option<&'a str>,
     pub method: &'a str,
     pub path: &'a str,
     pub endpoint_hash: u64,
@@ -129,7 +132,7 @@ impl<'a> Facts<'a> {
             let mut h = hasher().build_hasher();
             h.write_u8(domain::DEVICE);
             h.write(user_agent.unwrap_or("").as_bytes());
-            h.write(request.header("x-device-id").unwrap_or("").as_bytes());
+            h.write(DEVICE_HEADERS.iter().find_map(|name| request.header(name)).unwrap_or("").as_bytes());
             h.finish()
         };
         let credential = match exchange.client.credential.as_deref() {
@@ -151,6 +154,10 @@ impl<'a> Facts<'a> {
             actor_hash,
             credential,
             device_hash,
+            device_id: DEVICE_HEADERS
+                .iter()
+                .find_map(|name| request.header(name))
+                .filter(|id| !id.is_empty()),
             method: request.method.as_str(),
             path: request.path.as_str(),
             endpoint_hash,
@@ -310,6 +317,9 @@ pub(crate) fn template(
     let object = object.map(|id| (hash_str(domain::OBJECT, id), id.parse::<u64>().ok()));
     (h.finish(), object)
 }
+
+/// Headers that carry a device identifier.
+const DEVICE_HEADERS: [&str; 4] = ["x-device-id", "x-device-fingerprint", "x-client-device-id", "device-id"];
 
 /// Path words of login endpoints.
 const LOGIN_WORDS: [&str; 10] =

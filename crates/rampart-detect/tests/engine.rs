@@ -214,3 +214,36 @@ fn login_endpoints_from_the_inventory_count_as_logins() {
         out.alerts.iter().map(|a| &a.summary).collect::<Vec<_>>()
     );
 }
+
+/// A tool that rotates its address on every attempt (a proxy pool) but keeps the device id of
+/// the app it imitates: caught by the device, and each address it used is blocked.
+#[test]
+fn stuffing_through_rotating_addresses_is_caught_by_its_device_id() {
+    let traffic: Vec<Exchange> = (0..40)
+        .map(|i| {
+            let mut exchange = login(
+                &format!("198.18.{}.{}", i / 200, i % 200 + 1),
+                &format!("leak{i}@mail.example"),
+                false,
+                t0() + Duration::seconds(i64::from(i)),
+            );
+            exchange
+                .request
+                .headers
+                .push(("x-device-id".into(), "A1B2C3D4-0000-4000-8000-00000000BEEF".into()));
+            exchange
+        })
+        .collect();
+    let out = run(DetectConfig::default(), &traffic);
+    let alert = out
+        .alerts
+        .iter()
+        .find(|a| a.detector == DetectorKind::CredentialStuffing && matches!(a.key, ClientKey::Device(_)))
+        .unwrap_or_else(|| {
+            panic!("{:#?}", out.alerts.iter().map(|a| (&a.key, &a.summary)).collect::<Vec<_>>())
+        });
+    assert!(alert.summary.contains("one device id"), "{}", alert.summary);
+    // Every address used after the alert opened is blocked.
+    let blocked: Vec<_> = out.decisions.iter().filter(|d| matches!(d.key, ClientKey::Ip(_))).collect();
+    assert!(blocked.len() >= 30, "{}", blocked.len());
+}

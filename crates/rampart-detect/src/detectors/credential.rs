@@ -1,5 +1,5 @@
-//! Credential stuffing and brute force: failed logins per IP, per /24 (/64) and per username,
-//! usernames per IP, and the global failure ratio against its learned baseline — which is how
+//! Credential stuffing and brute force: failed logins per IP, per /24 (/64), per device id and
+//! per username, usernames per IP and per device, and the global failure ratio against its learned baseline — which is how
 //! a low-and-slow botnet (two or three attempts per IP) shows. While such an attack is on, IPs
 //! that fail on several usernames without a success are taken as its members.
 
@@ -75,6 +75,7 @@ impl GlobalRatio {
 pub(crate) struct CredentialDetector {
     ips: KeyTable<SourceLogins>,
     prefixes: KeyTable<SourceLogins>,
+    devices: KeyTable<SourceLogins>,
     accounts: KeyTable<AccountLogins>,
     global: GlobalRatio,
     sweeper: Sweeper,
@@ -91,6 +92,7 @@ impl CredentialDetector {
         CredentialDetector {
             ips: KeyTable::new(client_cap(config.max_keys)),
             prefixes: KeyTable::new(client_cap(config.max_keys / 4)),
+            devices: KeyTable::new(client_cap(config.max_keys / 4)),
             accounts: KeyTable::new(client_cap(config.max_keys)),
             global: GlobalRatio::default(),
             sweeper: Sweeper::default(),
@@ -186,6 +188,78 @@ impl CredentialDetector {
                         &note,
                     );
                     source_explained = true;
+                }
+            }
+        }
+
+        // Per device: a stuffing tool that rotates addresses but keeps its device id.
+        if let Some(device) = facts.device_id {
+            let device_hash = hash_str(domain::DEVICE, device);
+            let source = if failed {
+                Some(self.devices.entry(device_hash, now))
+            } else {
+                self.devices.get_mut(device_hash)
+            };
+            if let Some(source) = source {
+                if failed {
+                    source.failures.add(now, window, 1);
+                    if let Some(hash) = username_hash {
+                        source.distinct.insert(now, window, hash);
+                    }
+                } else {
+                    source.successes.add(now, window, 1);
+                }
+                if book.touch(DetectorKind::CredentialStuffing, device_hash, facts, &note) {
+                    source_explained = true;
+                    if failed && let Some(ip) = facts.ip {
+                        book.decide_participant(
+                            DetectorKind::CredentialStuffing,
+                            device_hash,
+                            ClientKey::Ip(ip),
+                            facts.ip_hash,
+                            facts,
+                            action,
+                        );
+                    }
+                } else if failed {
+                    let (failures, share) = failure_share(source, now, window);
+                    let usernames = source.distinct.estimate();
+                    if usernames >= f64::from(cfg.usernames_per_ip)
+                        && failures >= f64::from(cfg.usernames_per_ip)
+                        && share >= MIN_FAILURE_SHARE
+                    {
+                        let shown: String = device.chars().take(12).collect();
+                        book.raise(
+                            Signal {
+                                detector: DetectorKind::CredentialStuffing,
+                                key: ClientKey::Device(format!("{shown}…#{:06x}", device_hash >> 40)),
+                                key_hash: device_hash,
+                                confidence: Confidence::High,
+                                severity: Severity::High,
+                                // A device id cannot be blocked at the edge: the addresses it uses can.
+                                action: Action::Report,
+                                summary: format!(
+                                    "{failures:.0} failed logins for {usernames:.0} different usernames from one device id in {window} s"
+                                ),
+                                measures: vec![("failures", failures), ("distinct_usernames", usernames), ("failure_share", share)],
+                                related: facts.ip.map(ClientKey::Ip).into_iter().collect(),
+                                quiet_secs: quiet,
+                            },
+                            facts,
+                            &note,
+                        );
+                        if let Some(ip) = facts.ip {
+                            book.decide_participant(
+                                DetectorKind::CredentialStuffing,
+                                device_hash,
+                                ClientKey::Ip(ip),
+                                facts.ip_hash,
+                                facts,
+                                action,
+                            );
+                        }
+                        source_explained = true;
+                    }
                 }
             }
         }
@@ -369,11 +443,15 @@ impl CredentialDetector {
             let idle = now.saturating_sub(2 * secs(config.credential.window_secs));
             self.ips.sweep(idle);
             self.prefixes.sweep(idle);
+            self.devices.sweep(idle);
             self.accounts.sweep(idle);
         }
     }
 
     pub(crate) fn footprint(&self) -> Footprint {
-        Footprint::of(&self.ips).plus(Footprint::of(&self.prefixes)).plus(Footprint::of(&self.accounts))
+        Footprint::of(&self.ips)
+            .plus(Footprint::of(&self.prefixes))
+            .plus(Footprint::of(&self.devices))
+            .plus(Footprint::of(&self.accounts))
     }
 }
