@@ -19,6 +19,7 @@ pub mod inventory;
 pub mod latency;
 pub mod schema;
 pub mod sensitive;
+pub mod text;
 
 pub use exchange::{Body, Client, EXCHANGE_FORMAT_VERSION, Exchange, Request, Response, Source, SourceKind};
 pub use finding::{Finding, OwaspApi2023, Severity, SourceLocation, UnknownOwaspCategory, UnknownSeverity};

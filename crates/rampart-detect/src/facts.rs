@@ -5,6 +5,7 @@
 //! identifier (digits, a UUID, long hex, a mixed token with digits, an email) becomes `{id}`.
 //! That matches what discovery infers for the IDs attackers enumerate, at no cost of state.
 
+use rampart_core::text::prefix as truncate;
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hasher};
 use std::net::IpAddr;
@@ -188,17 +189,6 @@ impl<'a> Facts<'a> {
         }
         target
     }
-}
-
-fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 /// SHA-256 (first 16 bytes, hex) of a bearer token that is still in the clear (HAR files); the

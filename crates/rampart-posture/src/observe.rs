@@ -1,5 +1,6 @@
 //! The streaming observer: one pass over the exchanges, bounded state, mergeable.
 
+use rampart_core::text::prefix as truncate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rampart_core::{EndpointKey, Exchange, Inventory};
@@ -619,17 +620,6 @@ fn is_loopback(host: &str) -> bool {
     let name =
         host.rsplit_once(':').filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(h, _)| h);
     name == "localhost" || name.starts_with("127.") || name == "[::1]" || name.ends_with(".localhost")
-}
-
-fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 fn record_burst(pf: &mut PathFacts, ex: &Exchange, identity: Option<&Identity>) {

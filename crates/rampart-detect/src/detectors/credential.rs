@@ -87,6 +87,30 @@ fn failure_share(source: &SourceLogins, now: u32, window: u32) -> (f64, f64) {
     (failures, failures / (failures + successes).max(1.0))
 }
 
+impl SourceLogins {
+    /// Counts a login of this source (`distinct_hash`: the username tried, or the address).
+    fn record(&mut self, failed: bool, distinct_hash: Option<u64>, now: u32, window: u32) {
+        if failed {
+            self.failures.add(now, window, 1);
+            if let Some(hash) = distinct_hash {
+                self.distinct.insert(now, window, hash);
+            }
+        } else {
+            self.successes.add(now, window, 1);
+        }
+    }
+
+    /// Failures, distinct usernames and failure share when this source is stuffing: many
+    /// usernames, mostly failing.
+    fn stuffing(&self, now: u32, window: u32, usernames_needed: u32) -> Option<(f64, f64, f64)> {
+        let (failures, share) = failure_share(self, now, window);
+        let usernames = self.distinct.estimate();
+        let needed = f64::from(usernames_needed);
+        (usernames >= needed && failures >= needed && share >= MIN_FAILURE_SHARE)
+            .then_some((failures, usernames, share))
+    }
+}
+
 impl CredentialDetector {
     pub(crate) fn new(config: &DetectConfig) -> CredentialDetector {
         CredentialDetector {
@@ -128,14 +152,7 @@ impl CredentialDetector {
             None => None,
         };
         if let (Some(ip), Some(source)) = (facts.ip, source) {
-            if failed {
-                source.failures.add(now, window, 1);
-                if let Some(hash) = username_hash {
-                    source.distinct.insert(now, window, hash);
-                }
-            } else {
-                source.successes.add(now, window, 1);
-            }
+            source.record(failed, username_hash, now, window);
             source_explained = book.is_open(DetectorKind::CredentialStuffing, facts.ip_hash)
                 || book.is_open(DetectorKind::BruteForce, facts.ip_hash);
             // Both may be open (a brute force that turned to many usernames): count for both.
@@ -147,10 +164,7 @@ impl CredentialDetector {
                 let usernames = source.distinct.estimate();
                 let measures =
                     vec![("failures", failures), ("distinct_usernames", usernames), ("failure_share", share)];
-                if usernames >= f64::from(cfg.usernames_per_ip)
-                    && failures >= f64::from(cfg.usernames_per_ip)
-                    && share >= MIN_FAILURE_SHARE
-                {
+                if source.stuffing(now, window, cfg.usernames_per_ip).is_some() {
                     book.raise(
                         Signal {
                             detector: DetectorKind::CredentialStuffing,
@@ -201,14 +215,7 @@ impl CredentialDetector {
                 self.devices.get_mut(device_hash)
             };
             if let Some(source) = source {
-                if failed {
-                    source.failures.add(now, window, 1);
-                    if let Some(hash) = username_hash {
-                        source.distinct.insert(now, window, hash);
-                    }
-                } else {
-                    source.successes.add(now, window, 1);
-                }
+                source.record(failed, username_hash, now, window);
                 if book.touch(DetectorKind::CredentialStuffing, device_hash, facts, &note) {
                     source_explained = true;
                     if failed && let Some(ip) = facts.ip {
@@ -221,15 +228,12 @@ impl CredentialDetector {
                             action,
                         );
                     }
-                } else if failed {
-                    let (failures, share) = failure_share(source, now, window);
-                    let usernames = source.distinct.estimate();
-                    if usernames >= f64::from(cfg.usernames_per_ip)
-                        && failures >= f64::from(cfg.usernames_per_ip)
-                        && share >= MIN_FAILURE_SHARE
-                    {
-                        let shown: String = device.chars().take(12).collect();
-                        book.raise(
+                } else if failed
+                    && let Some((failures, usernames, share)) =
+                        source.stuffing(now, window, cfg.usernames_per_ip)
+                {
+                    let shown: String = device.chars().take(12).collect();
+                    book.raise(
                             Signal {
                                 detector: DetectorKind::CredentialStuffing,
                                 key: ClientKey::Device(format!("{shown}…#{:06x}", device_hash >> 40)),
@@ -248,18 +252,17 @@ impl CredentialDetector {
                             facts,
                             &note,
                         );
-                        if let Some(ip) = facts.ip {
-                            book.decide_participant(
-                                DetectorKind::CredentialStuffing,
-                                device_hash,
-                                ClientKey::Ip(ip),
-                                facts.ip_hash,
-                                facts,
-                                action,
-                            );
-                        }
-                        source_explained = true;
+                    if let Some(ip) = facts.ip {
+                        book.decide_participant(
+                            DetectorKind::CredentialStuffing,
+                            device_hash,
+                            ClientKey::Ip(ip),
+                            facts.ip_hash,
+                            facts,
+                            action,
+                        );
                     }
+                    source_explained = true;
                 }
             }
         }
@@ -271,12 +274,7 @@ impl CredentialDetector {
             None => None,
         };
         if let (Some(prefix), Some(source)) = (facts.prefix, source) {
-            if failed {
-                source.failures.add(now, window, 1);
-                source.distinct.insert(now, window, facts.ip_hash);
-            } else {
-                source.successes.add(now, window, 1);
-            }
+            source.record(failed, Some(facts.ip_hash), now, window);
             if failed && !book.touch(DetectorKind::CredentialStuffing, facts.prefix_hash, facts, &note) {
                 let (failures, share) = failure_share(source, now, window);
                 let ips = source.distinct.estimate();
