@@ -208,7 +208,7 @@ impl Default for ScrapingConfig {
             enabled: true,
             action: ActionConfig::RateLimit,
             window_secs: 600,
-            min_sensitive_records: 500,
+            min_sensitive_records: 1000,
             min_pages: 40,
             peer_factor: 5.0,
         }

@@ -29,6 +29,9 @@ const MAX_SAMPLE_BYTES: usize = 256 * 1024;
 /// The peers' quantile a client is compared with: the 90th, not the 99th, so that with a few
 /// hundred clients the harvester itself is not the measure.
 const PEER_QUANTILE: f64 = 0.9;
+/// How far past its limit a harvest is taken for certain (and rate-limited): an employee working
+/// through a queue of customers can pass the limit; three times it, in one window, is a harvest.
+const HIGH_CONFIDENCE_RATIO: f64 = 3.0;
 /// Query parameters that page through a list.
 const PAGE_PARAMETERS: [&str; 10] =
     ["page", "offset", "cursor", "after", "start", "skip", "from", "pagetoken", "page_number", "pageNumber"];
@@ -155,9 +158,13 @@ impl ScrapingDetector {
                 ),
                 key,
                 key_hash: facts.actor_hash,
-                // Twice the limit is not a busy customer; a bulk pull of records without
+                // Three times the limit is not a busy employee; a bulk pull of records without
                 // sensitive data (an aggregator, a report) is reported, not limited.
-                confidence: if ratio >= 2.0 && what != "records" { Confidence::High } else { Confidence::Medium },
+                confidence: if ratio >= HIGH_CONFIDENCE_RATIO && what != "records" {
+                    Confidence::High
+                } else {
+                    Confidence::Medium
+                },
                 severity: if sensitive_now >= sensitive_limit { Severity::High } else { Severity::Medium },
                 action: config.action_of(cfg.action),
                 measures: vec![

@@ -36,6 +36,7 @@ struct EndpointRate {
     rate: Ewma,
     error_share: Ewma,
     top_client: u64,
+    top_ip_hash: u64,
     top_count: u32,
     top_ip: Option<IpAddr>,
 }
@@ -152,6 +153,7 @@ impl VolumetricDetector {
             endpoint.top_count = talker;
             endpoint.top_client = facts.actor_hash;
             endpoint.top_ip = facts.ip;
+            endpoint.top_ip_hash = facts.ip_hash;
         }
         let learned = endpoint.rate.samples >= cfg.warmup_minutes.max(1);
         if !learned || endpoint.requests < MIN_SURGE_REQUESTS {
@@ -162,11 +164,25 @@ impl VolumetricDetector {
         let requests = f64::from(endpoint.requests);
         let mean = endpoint.rate.mean;
         let spread = endpoint.rate.std_dev().max(mean.sqrt()).max(1.0);
-        if !book.touch(DetectorKind::Volumetric, facts.endpoint_hash, facts, "request")
+        let share = f64::from(endpoint.top_count) / requests;
+        // A surge that one client makes, and that an alert on that client already covers, is
+        // that alert: one scraper must not also raise one alert per endpoint it reads.
+        let explained = share >= 0.5
+            && [
+                DetectorKind::Volumetric,
+                DetectorKind::Scraping,
+                DetectorKind::BolaEnumeration,
+                DetectorKind::PathProbing,
+            ]
+            .into_iter()
+            .any(|detector| {
+                book.is_open(detector, endpoint.top_client) || book.is_open(detector, endpoint.top_ip_hash)
+            });
+        if !explained
+            && !book.touch(DetectorKind::Volumetric, facts.endpoint_hash, facts, "request")
             && requests > mean + cfg.endpoint_sigma * spread
             && requests > 3.0 * mean
         {
-            let share = f64::from(endpoint.top_count) / requests;
             book.raise(
                 Signal {
                     detector: DetectorKind::Volumetric,
