@@ -11,6 +11,11 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// Response header the gateway puts on the answers it makes itself instead of the upstream (a
+/// refusal), with the refusal's reason id (`blocked-ip`, `rate-limited`, `sqli`, …): analysis
+/// reading the tap can tell what the API answered from what the gateway did.
+pub const GATEWAY_REFUSAL_HEADER: &str = "x-rampart-refusal";
+
 /// Version written in the `v` field of every Exchange JSON line.
 pub const EXCHANGE_FORMAT_VERSION: u32 = 1;
 

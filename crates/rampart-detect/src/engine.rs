@@ -377,6 +377,16 @@ pub(crate) fn masked_username(username: &str) -> String {
     format!("{masked}#{:02x}{:02x}{:02x}", digest[0], digest[1], digest[2])
 }
 
+/// Refusal reasons of the gateway that are enforcement, not an answer about the request's
+/// content: exchanges refused for these are kept out of the detectors.
+const ENFORCEMENT_REASONS: [&str; 5] =
+    ["blocked-ip", "blocked-identity", "blocked-token", "rate-limited", "rate-limited-by-decision"];
+
+fn enforced_refusal(exchange: &Exchange) -> Option<&str> {
+    let reason = exchange.response.as_ref()?.header(rampart_core::exchange::GATEWAY_REFUSAL_HEADER)?;
+    ENFORCEMENT_REASONS.contains(&reason).then_some(reason)
+}
+
 /// Counters of the engine.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EngineStats {
@@ -385,6 +395,9 @@ pub struct EngineStats {
     pub allowlisted: u64,
     /// Exchanges without a client IP (analysed by identity only).
     pub without_ip: u64,
+    /// Exchanges the gateway refused on a decision or a rate limit (they keep their client's
+    /// alerts open; nothing else is learned from them).
+    pub refused_by_gateway: u64,
     pub alerts_opened: u64,
     pub alerts_open: usize,
     pub decisions: u64,
@@ -500,6 +513,21 @@ impl Engine {
             && crate::facts::issues_credential(exchange)
         {
             self.learned_logins.insert(path_hash);
+        }
+        if let Some(reason) = enforced_refusal(exchange) {
+            // The gateway refused it on a decision or a rate limit: the API never saw it, and
+            // its 403 or 429 is no answer of the API's (a customer rate-limited at login is not
+            // failing logins). It still shows that an attack goes on: its alerts stay open.
+            self.stats.refused_by_gateway += 1;
+            let note = format!("refused by the gateway ({reason})");
+            for detector in DetectorKind::ALL {
+                for key in [facts.ip_hash, facts.actor_hash, facts.prefix_hash] {
+                    if key != 0 {
+                        self.book.touch(detector, key, &facts, &note);
+                    }
+                }
+            }
+            return;
         }
         let book = &mut self.book;
         let config = &self.config;

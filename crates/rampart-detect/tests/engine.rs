@@ -247,3 +247,37 @@ fn stuffing_through_rotating_addresses_is_caught_by_its_device_id() {
     let blocked: Vec<_> = out.decisions.iter().filter(|d| matches!(d.key, ClientKey::Ip(_))).collect();
     assert!(blocked.len() >= 30, "{}", blocked.len());
 }
+
+/// A customer whose logins the gateway rate-limits (its own 429s, marked as the gateway's) is
+/// not failing logins: no brute-force alert, and no decision against it.
+#[test]
+fn the_gateways_own_refusals_are_not_answers_of_the_api() {
+    let traffic: Vec<Exchange> = (0..30)
+        .map(|i| {
+            let mut exchange = login("100.64.3.3", "ana@mail.example", false, t0() + Duration::seconds(i));
+            if let Some(response) = exchange.response.as_mut() {
+                response.status = 429;
+                response.headers.push(("x-rampart-refusal".into(), "rate-limited".into()));
+            }
+            exchange
+        })
+        .collect();
+    let out = run(DetectConfig::default(), &traffic);
+    assert!(
+        out.alerts.is_empty() && out.decisions.is_empty(),
+        "{:#?}",
+        out.alerts.first().map(|a| &a.summary)
+    );
+    // The same 429s from the API itself (a lockout) are failures.
+    let api: Vec<Exchange> = traffic
+        .into_iter()
+        .map(|mut exchange| {
+            if let Some(response) = exchange.response.as_mut() {
+                response.headers.retain(|(name, _)| name != "x-rampart-refusal");
+            }
+            exchange
+        })
+        .collect();
+    let out = run(DetectConfig::default(), &api);
+    assert!(out.alerts.iter().any(|a| a.detector == DetectorKind::BruteForce));
+}

@@ -82,8 +82,20 @@ pub fn problem_with_decision(
     *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    mark_refusal(response.headers_mut(), reason);
     response
 }
+
+/// Names the gateway's refusal in a response header too: the tap keeps the headers of refusals,
+/// not their bodies, and detection must not take the gateway's own 403s and 429s for the API's.
+pub fn mark_refusal(headers: &mut http::HeaderMap, reason: &str) {
+    if let Ok(value) = HeaderValue::from_str(reason) {
+        headers.insert(REFUSAL_HEADER.clone(), value);
+    }
+}
+
+static REFUSAL_HEADER: http::HeaderName =
+    http::HeaderName::from_static(rampart_core::exchange::GATEWAY_REFUSAL_HEADER);
 
 #[cfg(test)]
 mod tests {
@@ -106,6 +118,8 @@ mod tests {
             Some(id),
         );
         assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        // Detection reading the tap tells the gateway's refusals from the API's answers by it.
+        assert_eq!(response.headers()["x-rampart-refusal"], "rate-limited-by-decision");
         let json = body_json(response).await;
         assert_eq!(json["type"], "https://rampart.dev/problems/rate-limited-by-decision");
         assert_eq!(json["status"], 429);

@@ -23,7 +23,7 @@ use crate::config::{GatewayConfig, LimitConfig, Mode, TimeoutConfig};
 use crate::forwarded::{Forwarding, remove_hop_by_hop};
 use crate::masking::ResponseMasker;
 use crate::metrics::Metrics;
-use crate::problem::{problem, problem_with_decision};
+use crate::problem::{mark_refusal, problem, problem_with_decision};
 use crate::route::{Route, Router};
 use crate::tap::{Tap, TapRecord};
 
@@ -419,6 +419,7 @@ impl Proxy {
                                     header::CONTENT_TYPE,
                                     HeaderValue::from_static("application/problem+json"),
                                 );
+                                mark_refusal(response.headers_mut(), refusal.reason);
                                 response
                             }
                             None => problem_with_decision(

@@ -155,6 +155,18 @@ pub enum Enforcement {
 }
 
 impl Enforcement {
+    /// Whether this enforcement is stricter than `other`: a block over any rate limit, a lower
+    /// rate over a higher one.
+    pub fn outranks(self, other: Enforcement) -> bool {
+        match (self, other) {
+            (Enforcement::Block, Enforcement::RateLimit { .. }) => true,
+            (Enforcement::RateLimit { per_minute: mine }, Enforcement::RateLimit { per_minute: theirs }) => {
+                mine < theirs
+            }
+            _ => false,
+        }
+    }
+
     /// The budget of a rate limit; `None` for a block.
     pub fn per_minute(self) -> Option<u32> {
         match self {
@@ -796,7 +808,8 @@ impl Blocklist {
         self.base.load().allow.find_ip(ip, now).is_some()
     }
 
-    /// Adds a run-time decision (replacing one for the same target) and republishes.
+    /// Adds a run-time decision (replacing the one for the same target unless that one is
+    /// stronger or lasts longer) and republishes.
     pub fn add_decision(&self, decision: Decision, now: DateTime<Utc>) {
         self.add_decisions([decision], now);
     }
@@ -817,6 +830,25 @@ impl Blocklist {
                     id
                 }
             };
+            // One decision per target. A weaker one (a rate limit) never replaces a stronger one
+            // still in force (a block): two detectors often act on one attacker a second apart,
+            // a flood detector after a scanner detector, and the block must hold.
+            // Nor does one that ends sooner replace an equal one (a detector's 15 minutes must not
+            // shorten an operator's block without expiry).
+            let action = decision.action.normalised();
+            if sources.decisions.iter().any(|entry| {
+                entry.target == decision.target
+                    && entry.is_live(now)
+                    && (entry.action.outranks(action)
+                        || (entry.action == action
+                            && match (entry.expires_at, decision.expires_at) {
+                                (None, Some(_)) => true,
+                                (Some(theirs), Some(mine)) => theirs > mine,
+                                _ => false,
+                            }))
+            }) {
+                continue;
+            }
             sources.decisions.retain(|entry| entry.target != decision.target);
             sources.decisions.push_back(BlockEntry {
                 id: id.into(),

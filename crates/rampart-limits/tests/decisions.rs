@@ -254,3 +254,49 @@ proptest! {
         }
     }
 }
+
+/// Two detectors act on one attacker a second apart (a scanner block, then a flood's rate
+/// limit): the block holds. A stronger decision replaces a weaker one, and a shorter decision
+/// never cuts an operator's open-ended block.
+#[test]
+fn a_weaker_or_shorter_decision_never_replaces_a_stronger_one() {
+    let now = chrono::Utc::now();
+    let (blocklist, _) = rampart_limits::Blocklist::new(&rampart_limits::BlocklistConfig::default(), now)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ip: std::net::IpAddr = "198.18.5.10".parse().unwrap_or_else(|e| panic!("{e}"));
+    let decision = |action, minutes: Option<i64>, id: &str| rampart_limits::Decision {
+        target: rampart_limits::BlockTarget::Ip(ip),
+        reason: id.to_owned(),
+        source: rampart_limits::EntrySource::Detector,
+        expires_at: minutes.map(|m| now + chrono::Duration::minutes(m)),
+        id: Some(id.to_owned()),
+        action,
+    };
+    let limit = rampart_limits::Enforcement::RateLimit { per_minute: 30 };
+    blocklist.add_decision(decision(rampart_limits::Enforcement::Block, Some(15), "scanner"), now);
+    blocklist.add_decision(decision(limit, Some(15), "volumetric"), now);
+    let hit = blocklist.is_blocked(ip, None, None, now).unwrap_or_else(|| panic!("not blocked"));
+    assert_eq!((&*hit.entry_id, hit.action), ("scanner", rampart_limits::Enforcement::Block));
+
+    let other: std::net::IpAddr = "198.18.6.10".parse().unwrap_or_else(|e| panic!("{e}"));
+    let mut weak = decision(limit, Some(15), "volumetric");
+    weak.target = rampart_limits::BlockTarget::Ip(other);
+    let mut strong = decision(rampart_limits::Enforcement::Block, Some(15), "injection");
+    strong.target = rampart_limits::BlockTarget::Ip(other);
+    blocklist.add_decisions([weak, strong], now);
+    let hit = blocklist.is_blocked(other, None, None, now).unwrap_or_else(|| panic!("not blocked"));
+    assert_eq!(&*hit.entry_id, "injection");
+
+    let mut operator = decision(rampart_limits::Enforcement::Block, None, "api:ticket-4411");
+    operator.source = rampart_limits::EntrySource::Api;
+    operator.target =
+        rampart_limits::BlockTarget::Ip("203.0.113.9".parse().unwrap_or_else(|e| panic!("{e}")));
+    let mut detector = decision(rampart_limits::Enforcement::Block, Some(15), "credential-stuffing");
+    detector.target = operator.target.clone();
+    blocklist.add_decisions([operator, detector], now);
+    let later = now + chrono::Duration::hours(2);
+    let hit = blocklist
+        .is_blocked("203.0.113.9".parse().unwrap_or_else(|e| panic!("{e}")), None, None, later)
+        .unwrap_or_else(|| panic!("the operator's block was cut short"));
+    assert_eq!(&*hit.entry_id, "api:ticket-4411");
+}

@@ -158,13 +158,8 @@ impl ScrapingDetector {
                 ),
                 key,
                 key_hash: facts.actor_hash,
-                // Three times the limit is not a busy employee; a bulk pull of records without
-                // sensitive data (an aggregator, a report) is reported, not limited.
-                confidence: if ratio >= HIGH_CONFIDENCE_RATIO && what != "records" {
-                    Confidence::High
-                } else {
-                    Confidence::Medium
-                },
+                // Three times the limit is not a busy employee or a steady aggregator.
+                confidence: if ratio >= HIGH_CONFIDENCE_RATIO { Confidence::High } else { Confidence::Medium },
                 severity: if sensitive_now >= sensitive_limit { Severity::High } else { Severity::Medium },
                 action: config.action_of(cfg.action),
                 measures: vec![
