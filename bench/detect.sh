@@ -39,7 +39,10 @@ print(f"goal 500,000/s        {'met' if per / full * 1e9 >= 500_000 else 'NOT me
 PY
 
 echo "== memory with $CLIENTS distinct clients" >&2
-"$CARGO_TARGET_DIR/release/examples/memory" "$CLIENTS" | tee /dev/stderr | awk -F'\t' '
+# Not `tee /dev/stderr`: when stderr is a file, tee would open it again and truncate it.
+MEMORY=$("$CARGO_TARGET_DIR/release/examples/memory" "$CLIENTS")
+echo "$MEMORY" >&2
+echo "$MEMORY" | awk -F'\t' '
   $1=="rss_growth_mib" { printf "resident growth       %12.0f MiB  (goal < 1024: %s)\n", $2, ($2 < 1024 ? "met" : "NOT met") }
   $1=="tracked_keys"   { printf "tracked keys          %12d\n", $2 }
   $1=="exchanges_per_sec" { printf "while filling         %12d exchanges/s (includes building each exchange)\n", $2 }'
