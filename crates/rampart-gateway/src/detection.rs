@@ -288,11 +288,12 @@ impl Detection {
         }
         let exchange = record.into_exchange();
         self.engine.observe(&exchange);
-        self.stats.analysed.fetch_add(1, Ordering::Relaxed);
         let output = self.engine.drain();
         if !output.is_empty() {
             self.handle(output);
         }
+        // Counted once its alerts are counted too: who reads both sees them agree.
+        self.stats.analysed.fetch_add(1, Ordering::Relaxed);
     }
 
     fn tick(&mut self) {

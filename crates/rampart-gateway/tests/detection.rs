@@ -32,12 +32,6 @@ use tokio::net::TcpListener;
 const PASSWORD: &str = "correct horse battery staple";
 const SCANNER: &str = "sqlmap/1.8#stable (https://sqlmap.org)";
 const BROWSER: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) BankApp/7.2";
-/// The attackers' pace: 200 requests a second from one address, fast for a tool that must not
-/// trip rate limits. How many requests get through before a block is the attacker's rate times
-/// the time the decision takes to be made and applied (a few ms): unpaced on loopback, the count
-/// would measure this machine's scheduling rather than the loop.
-const ATTACK_PACE: Duration = Duration::from_millis(5);
-
 /// A bank with a login that answers 401 to a wrong password and a token to the right one.
 async fn bank() -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -161,16 +155,36 @@ fn allowlisted(gateway: &RunningGateway) -> u64 {
 /// Runs a stuffing attack (a different username each time, always the wrong password) until
 /// the first 403, for at most `max` attempts; returns the attempts that were answered by the
 /// bank and the refusal, if any.
-async fn stuff(attacker: &Peer, max: usize) -> (usize, Option<Reply>) {
+async fn stuff(gateway: &RunningGateway, attacker: &Peer, max: usize) -> (usize, Option<Reply>) {
     for attempt in 0..max {
+        let seen = seen_by_detection(gateway);
         let reply = attacker.login(&format!("customer{attempt}@example.com"), "Winter2026!").await;
         match reply.status {
-            StatusCode::UNAUTHORIZED => tokio::time::sleep(ATTACK_PACE).await,
+            StatusCode::UNAUTHORIZED => caught_up(gateway, seen).await,
             StatusCode::FORBIDDEN => return (attempt, Some(reply)),
             other => panic!("attempt {attempt}: {other} {}", reply.body),
         }
     }
     (max, None)
+}
+
+/// Exchanges the detection thread has taken from the tap so far.
+fn seen_by_detection(gateway: &RunningGateway) -> u64 {
+    analysed(gateway) + allowlisted(gateway)
+}
+
+/// Waits until detection has taken the request sent after `seen` was read, and has applied the
+/// decisions its alerts call for: the attacker then moves in lockstep with detection, so the
+/// requests let through count what the detectors need, not how this machine schedules threads.
+async fn caught_up(gateway: &RunningGateway, seen: u64) {
+    let Some(stats) = gateway.metrics().detection() else { return };
+    common::eventually("detection to take the request", || seen_by_detection(gateway) > seen).await;
+    if !stats.monitor {
+        common::eventually("the decisions of open alerts applied", || {
+            stats.alerts_opened_total() == 0 || stats.decisions_applied.load(Ordering::Relaxed) > 0
+        })
+        .await;
+    }
 }
 
 /// Polls `done` (which sends a request) until it holds; the deadline only turns a hang into a
@@ -195,7 +209,7 @@ async fn credential_stuffing_is_blocked_while_other_clients_carry_on() {
     let customer = Peer::new(gateway.addr, "127.0.0.11", BROWSER);
 
     assert_eq!(customer.login("wei.ming@example.sg", PASSWORD).await.status, StatusCode::OK);
-    let (answered, refusal) = stuff(&attacker, 200).await;
+    let (answered, refusal) = stuff(&gateway, &attacker, 200).await;
     let refusal = refusal.expect("the attacker was never blocked");
     // Five usernames make it stuffing; the rest got through while the decision travelled.
     eprintln!("credential stuffing: {answered} attempts answered before the block");
@@ -246,7 +260,7 @@ async fn in_monitor_mode_the_attack_is_alerted_on_and_never_blocked() {
     let gateway = start_gateway(config).await;
     let attacker = Peer::new(gateway.addr, "127.0.0.12", SCANNER);
 
-    let (answered, refusal) = stuff(&attacker, 40).await;
+    let (answered, refusal) = stuff(&gateway, &attacker, 40).await;
     assert!(refusal.is_none(), "blocked after {answered} attempts in monitor mode");
     common::eventually("the alert in the alerts file", || {
         alerts(dir.path()).iter().any(|a| a.detector == DetectorKind::CredentialStuffing)
@@ -275,7 +289,7 @@ async fn an_allowlisted_address_is_neither_blocked_nor_alerted_on() {
     let gateway = start_gateway(config).await;
     let partner = Peer::new(gateway.addr, "127.0.0.20", SCANNER);
 
-    let (answered, refusal) = stuff(&partner, 40).await;
+    let (answered, refusal) = stuff(&gateway, &partner, 40).await;
     assert!(refusal.is_none(), "the allowlisted address was blocked after {answered} attempts");
     common::eventually("every attempt seen by detection", || allowlisted(&gateway) >= 40).await;
     assert_eq!(partner.read().await.status, StatusCode::OK);
@@ -293,6 +307,7 @@ async fn an_attack_tool_is_blocked_after_its_first_requests() {
 
     let mut answered = 0;
     let refusal = loop {
+        let seen = seen_by_detection(&gateway);
         let reply = scanner.read().await;
         if reply.status == StatusCode::FORBIDDEN {
             break reply;
@@ -300,7 +315,7 @@ async fn an_attack_tool_is_blocked_after_its_first_requests() {
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         answered += 1;
         assert!(answered < 20, "the scanner was never blocked");
-        tokio::time::sleep(ATTACK_PACE).await;
+        caught_up(&gateway, seen).await;
     };
     eprintln!("scanner: {answered} requests answered before the block");
     assert!(answered >= 1, "the first request is let through: it is what gives the tool away");
