@@ -30,6 +30,8 @@
 #                              TOOL_TIME=180, BENIGN_RATE=40, BENIGN_CHUNK=20000,
 #                              LOGIN_RATE_LIMIT=0)
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/rampart-target}"
@@ -92,21 +94,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Ends this script (and, through the EXIT trap, all it started) after $1 seconds.
-watchdog() {
-  local seconds="$1"
-  (
-    sleep "$seconds" &
-    sleeper=$!
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    wait "$sleeper" && { echo "error: time limit of ${seconds}s reached" >&2; kill -TERM $$; }
-  ) &
-  PIDS+=("$!")
-}
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 wait_http() {
   local url="$1" pid="$2" what="$3"

@@ -18,6 +18,8 @@
 #                                   DETECT=off to run the gateway without behavioural detection)
 # bench/soak.sh sources this file for the setup functions (nothing runs when sourced).
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT="$PWD"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/rampart-target}"
@@ -60,17 +62,6 @@ cleanup() {
   exit "$status"
 }
 
-# A watchdog that ends this script (and so, through the EXIT trap, everything it started).
-watchdog() {
-  local seconds="$1"
-  (
-    sleep "$seconds" &
-    sleeper=$!
-    trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-    wait "$sleeper" && { echo "error: time limit of ${seconds}s reached" >&2; kill -TERM $$; }
-  ) &
-  PIDS+=("$!")
-}
 
 setup_common() {
   trap cleanup EXIT

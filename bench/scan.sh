@@ -23,6 +23,8 @@
 #        (/var/tmp/rampart-target), ST_EXAMPLES (100), ST_TIME (300), ST_GUARD (420).
 # Needs: cargo, python3 3.11+ (tomllib), curl. Loopback only.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 DIR="${BENCH_DIR:-/var/tmp/rampart-bench}"
@@ -103,10 +105,6 @@ run_timed() {
   CHILD_PID=""
   end=$(date +%s.%N)
   ELAPSED=$(python3 -c "print(f'{$end - $start:.1f}')")
-}
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # Reads a file of `[[identity]]` entries and logs identities in at URL: `token NAME URL` prints
