@@ -74,7 +74,21 @@ impl TakeoverDetector {
                     // it is most likely the account's owner after an attack on it: reported,
                     // never decided against (that would block the victim).
                     let same_source = facts.ip.is_some() && run.ips.contains(facts.ip_hash);
-                    if (after_run && same_source) || from_stuffer {
+                    let took_over = (after_run && same_source) || from_stuffer;
+                    if !(took_over || after_run) {
+                        return self.observe_token(facts, book, config);
+                    }
+                    let span = run.last_failure.saturating_sub(run.first_failure);
+                    let (confidence, severity, summary) = if !took_over {
+                        (
+                            Confidence::Low,
+                            Severity::Medium,
+                            format!(
+                                "login for {shown} succeeded from another address after {} failures in {span} s: check with the customer",
+                                run.failures
+                            ),
+                        )
+                    } else {
                         // A person mistypes a few times over minutes; a tool tries many in
                         // seconds, or from several addresses.
                         let fast =
@@ -90,65 +104,41 @@ impl TakeoverDetector {
                             )
                         } else {
                             format!(
-                                "login for {shown} succeeded after {} failures in {} s from the same source",
-                                run.failures,
-                                run.last_failure.saturating_sub(run.first_failure)
+                                "login for {shown} succeeded after {} failures in {span} s from the same source",
+                                run.failures
                             )
                         };
-                        book.raise(
-                            Signal {
-                                detector: DetectorKind::AccountTakeover,
-                                key: ClientKey::Username(shown.clone()),
-                                key_hash: user_hash,
-                                confidence,
-                                severity: Severity::Critical,
-                                // The account cannot be blocked at the edge; the address that took
-                                // it over can.
-                                action: Action::Report,
-                                summary,
-                                measures: vec![
-                                    ("failures_before_success", f64::from(run.failures)),
-                                    ("source_ips", run.ips.estimate()),
-                                ],
-                                related: facts.ip.map(ClientKey::Ip).into_iter().collect(),
-                                quiet_secs: window,
-                            },
+                        (confidence, Severity::Critical, summary)
+                    };
+                    book.raise(
+                        Signal {
+                            detector: DetectorKind::AccountTakeover,
+                            key: ClientKey::Username(shown.clone()),
+                            key_hash: user_hash,
+                            confidence,
+                            severity,
+                            // The account cannot be blocked at the edge; the address that took
+                            // it over can.
+                            action: Action::Report,
+                            summary,
+                            measures: vec![
+                                ("failures_before_success", f64::from(run.failures)),
+                                ("source_ips", run.ips.estimate()),
+                            ],
+                            related: facts.ip.map(ClientKey::Ip).into_iter().collect(),
+                            quiet_secs: window,
+                        },
+                        facts,
+                        &format!("login succeeded for {shown}"),
+                    );
+                    if took_over && let Some(ip) = facts.ip {
+                        book.decide_participant(
+                            DetectorKind::AccountTakeover,
+                            user_hash,
+                            ClientKey::Ip(ip),
+                            facts.ip_hash,
                             facts,
-                            &format!("login succeeded for {shown}"),
-                        );
-                        if let Some(ip) = facts.ip {
-                            book.decide_participant(
-                                DetectorKind::AccountTakeover,
-                                user_hash,
-                                ClientKey::Ip(ip),
-                                facts.ip_hash,
-                                facts,
-                                action,
-                            );
-                        }
-                    } else if after_run {
-                        book.raise(
-                            Signal {
-                                detector: DetectorKind::AccountTakeover,
-                                key: ClientKey::Username(shown.clone()),
-                                key_hash: user_hash,
-                                confidence: Confidence::Low,
-                                severity: Severity::Medium,
-                                action: Action::Report,
-                                summary: format!(
-                                    "login for {shown} succeeded from another address after {} failures in {} s: check with the customer",
-                                    run.failures,
-                                    run.last_failure.saturating_sub(run.first_failure)
-                                ),
-                                measures: vec![
-                                    ("failures_before_success", f64::from(run.failures)),
-                                    ("source_ips", run.ips.estimate()),
-                                ],
-                                related: facts.ip.map(ClientKey::Ip).into_iter().collect(),
-                                quiet_secs: window,
-                            },
-                            facts,
-                            &format!("login succeeded for {shown}"),
+                            action,
                         );
                     }
                 }
@@ -156,7 +146,15 @@ impl TakeoverDetector {
             }
         }
 
-        // One token, many networks or devices.
+        self.observe_token(facts, book, config);
+    }
+
+    /// One token, many networks or devices.
+    fn observe_token(&mut self, facts: &Facts<'_>, book: &mut AlertBook, config: &DetectConfig) {
+        let cfg = &config.takeover;
+        let window = secs(cfg.window_secs);
+        let now = facts.now;
+        let action = config.action_of(cfg.action);
         let Some(token) = facts.credential.as_deref() else { return };
         // A token the API refuses is not a session (junk, expired, forged): nothing to share.
         if matches!(facts.status, Some(401 | 403)) {
