@@ -157,7 +157,7 @@ fn configure(args: &GatewayArgs) -> anyhow::Result<GatewayConfig> {
     Ok(config)
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {

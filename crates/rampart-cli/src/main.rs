@@ -19,6 +19,7 @@ mod discover;
 mod findings;
 mod gateway;
 mod scan;
+mod serve;
 mod table;
 
 #[derive(Parser)]
@@ -59,6 +60,14 @@ enum Command {
     /// floods, probing, flow abuse) over recorded traffic and list the alerts and the decisions
     /// the gateway would have made; `--fail-on` sets the exit code.
     Detect(detect::DetectArgs),
+    /// Run the platform in one process: the gateway, the analysis pipeline (discovery, sensitive
+    /// data, posture, detection), the SQLite store, and the control plane (REST API and web
+    /// dashboard).
+    Serve(serve::ServeArgs),
+    /// Create, list and revoke the control plane's access tokens (roles viewer, operator, admin).
+    Token(serve::TokenArgs),
+    /// Check a rampart.toml.
+    Config(serve::ConfigArgs),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +82,9 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(args, &ui),
         Command::Scan(args) => scan::run(args, &ui),
         Command::Detect(args) => detect::run(args, &ui),
+        Command::Serve(args) => serve::run(args),
+        Command::Token(args) => serve::token(args),
+        Command::Config(args) => serve::config(args),
     };
     match result {
         Ok(code) => code,

@@ -10,7 +10,11 @@
 //!   of every route the traffic reaches, for discovery tests.
 //! * The **traffic generator** ([`traffic`]) plays simulated customers, a legacy mobile client, a
 //!   partner and an ops user against the API over real HTTP, and records every exchange as a
-//!   [`rampart_core::Exchange`].
+//!   [`rampart_core::Exchange`]. [`traffic::run_until`] plays them without end, at a real-time
+//!   pace, for live demos.
+//! * The **attackers** ([`attackers`]) are four scripted attacks for the live demo — credential
+//!   stuffing, BOLA enumeration, SQL injection with sqlmap, scraping — each from its own address,
+//!   for Rampart's behavioural detectors to catch (see [below](#the-live-demo-customers-and-attackers)).
 //!
 //! Design choices: the API's state draws every random value from seeded streams and reads time
 //! from a [`state::Clock`] the recorder can drive, and the generator is sequential, so a recorded
@@ -68,8 +72,35 @@
 //!
 //! `examples/scan/demo-identities.toml` ([`identities::identities_toml`], `rampart-demo
 //! identities`) gives a scanner two ordinary customers and the ops admin of the default book.
+//!
+//! # The live demo: customers and attackers
+//!
+//! `rampart demo` runs the flawed bank behind Rampart's gateway, which trusts `127.0.0.1` as a
+//! proxy, so that each simulated client is told apart by `X-Forwarded-For`, and drives it with
+//! two things from this crate until Ctrl-C:
+//!
+//! * ordinary customers: [`traffic::run_until`] with [`traffic::TrafficConfig::demo`] —
+//!   [`benign_only`](traffic::TrafficConfig::benign_only) (no password-guessing burst, no
+//!   snooping customer), every request named by `X-Forwarded-For`, about
+//!   [`traffic::DEMO_REQUESTS_PER_SECOND`] requests a second all together, only counts kept
+//!   ([`traffic::TrafficSummary`], which also lists any simulated caller the gateway refused);
+//! * attackers: [`attackers::run_attackers`], each from its own address, repeating its attack
+//!   in rounds and slowing down to one request every 1–2 s once the gateway refuses it:
+//!
+//! | attacker | address | user agent | attack | caught by (docs/detect.md) |
+//! |---|---|---|---|---|
+//! | credential stuffer | `198.18.5.66` | `python-requests/2.31.0` | `POST /oauth/token`, leaked-list usernames and passwords, 5/s | `credential-stuffing` (block) |
+//! | enumerator | `198.18.7.20` | `Go-http-client/1.1` | `GET /v1/customers/{customerId}` without credentials, sequential ids, 10/s | `bola-enumeration` (block) |
+//! | injector | `198.18.9.30` | `sqlmap/1.7.2#stable (https://sqlmap.org)` | sqlmap payloads in `q` of `GET /v2/accounts/{accountId}/transactions`, with a customer's token, 4/s | `scanner`, `injection` (block) |
+//! | scraper | `198.18.11.40` | `Scrapy/2.11.2 (+https://scrapy.org)` | every account's whole transaction history (`page_size=100`) and the card list, over and over, with a customer's token, 33/s | `scraping`, `volumetric` (rate limit) |
+//!
+//! The injector and the scraper log in as the last two customers of the book, which the
+//! benign-only customers never play: a decision against those identities touches no ordinary
+//! customer. The addresses are constants in [`attackers`] (for tests and dashboards), all in
+//! `198.18.0.0/15`, apart from the customers' networks.
 
 pub mod api;
+pub mod attackers;
 pub mod data;
 pub mod identities;
 pub mod ids;

@@ -41,6 +41,18 @@ use rampart_limits::{BlockTarget, Blocklist, Enforcement, EntrySource};
 
 use crate::tap::{TapRecord, TapStats, yield_to_request_threads};
 
+/// What runs beside the gateway and wants the traffic's fate too (`rampart serve`'s analysis
+/// pipeline): it is handed every tapped exchange after the detectors saw it (allowlisted ones
+/// included), every alert as it is reported, and every decision. Called on the detection
+/// thread: implementations must not block (queue and drop, counted, when behind).
+pub trait AnalysisSink: Send + Sync + 'static {
+    fn exchange(&self, exchange: rampart_core::Exchange);
+    fn alert(&self, alert: &Alert);
+    /// `enforced` is the blocklist entry the decision became, when a request can be refused by it
+    /// and there is a blocklist.
+    fn decision(&self, decision: &rampart_detect::Decision, enforced: Option<&rampart_limits::Decision>);
+}
+
 /// How long the thread sleeps when the queue is empty while traffic flows, as the tap writer
 /// does: at 50,000 requests/s about 100 records wait, far below the queue's size, no sender ever
 /// wakes the thread, and an attack's first decision waits at most this long to be found.
@@ -105,27 +117,33 @@ impl DetectionStats {
 }
 
 /// Where the detection thread writes.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Outputs {
     /// Exchange JSONL, as the tap writer would write it (`[tap] file`).
     pub tap_file: Option<PathBuf>,
     /// Alert JSONL (`[alerts] file`).
     pub alerts_file: Option<PathBuf>,
+    /// Where exchanges, alerts and decisions go besides (the serve pipeline).
+    pub sink: Option<Arc<dyn AnalysisSink>>,
 }
 
 /// Starts the detection thread on the receiving end of the tap. It ends, after applying what is
 /// left and flushing its files, when every sender of the tap is dropped (gateway shutdown).
 /// `tap_stats` are the tap's counters (`written` counts tap-file lines). Without a blocklist
-/// the detectors still alert, but nothing is enforced.
+/// the detectors still alert, but nothing is enforced. Without a `config` (detection off) the
+/// thread only writes the tap file and feeds `outputs.sink`.
 pub fn spawn(
-    config: DetectConfig,
+    config: Option<DetectConfig>,
     receiver: Receiver<TapRecord>,
     tap_stats: Arc<TapStats>,
     outputs: &Outputs,
     blocklist: Option<Arc<Blocklist>>,
 ) -> Result<(JoinHandle<()>, Arc<DetectionStats>), DetectionError> {
-    let stats = Arc::new(DetectionStats { monitor: config.monitor, ..DetectionStats::default() });
-    let engine = Engine::new(config)?;
+    let stats = Arc::new(DetectionStats {
+        monitor: config.as_ref().is_some_and(|config| config.monitor),
+        ..DetectionStats::default()
+    });
+    let engine = config.map(Engine::new).transpose()?;
     let tap_file = match &outputs.tap_file {
         Some(path) => Some(TapFile {
             out: BufWriter::with_capacity(
@@ -146,11 +164,12 @@ pub fn spawn(
         )),
         None => None,
     };
-    if blocklist.is_none() {
+    if blocklist.is_none() && engine.is_some() {
         tracing::warn!("detection runs without a blocklist: alerts only, no decision is enforced");
     }
     let detection = Detection {
         engine,
+        sink: outputs.sink.clone(),
         blocklist,
         tap_file,
         alerts_file,
@@ -207,7 +226,8 @@ impl TapFile {
 }
 
 struct Detection {
-    engine: Engine,
+    engine: Option<Engine>,
+    sink: Option<Arc<dyn AnalysisSink>>,
     blocklist: Option<Arc<Blocklist>>,
     tap_file: Option<TapFile>,
     alerts_file: Option<BufWriter<File>>,
@@ -278,27 +298,38 @@ impl Detection {
         // A v4 client on a dual-stack socket is `::ffff:a.b.c.d`: the engine's allowlist, its
         // per-/24 keys and its decisions must see the v4 address the operator configures.
         record.client_ip = canonical_ip(record.client_ip);
-        if let Some(blocklist) = &self.blocklist
-            && blocklist.is_allowlisted(record.client_ip, record.started_at)
-        {
-            // The blocklist's allowlist includes block files' `allow` lines, reloaded at run
-            // time, which the engine's copy of `[blocklist] allow` does not.
-            self.stats.allowlisted.fetch_add(1, Ordering::Relaxed);
+        let allowlisted = self
+            .blocklist
+            .as_ref()
+            .is_some_and(|blocklist| blocklist.is_allowlisted(record.client_ip, record.started_at));
+        if self.engine.is_none() && self.sink.is_none() {
             return;
         }
         let exchange = record.into_exchange();
-        self.engine.observe(&exchange);
-        let output = self.engine.drain();
-        if !output.is_empty() {
-            self.handle(output);
+        if let Some(engine) = &mut self.engine {
+            if allowlisted {
+                // The blocklist's allowlist includes block files' `allow` lines, reloaded at run
+                // time, which the engine's copy of `[blocklist] allow` does not.
+                self.stats.allowlisted.fetch_add(1, Ordering::Relaxed);
+            } else {
+                engine.observe(&exchange);
+                let output = engine.drain();
+                if !output.is_empty() {
+                    self.handle(output);
+                }
+                // Counted once its alerts are counted too: who reads both sees them agree.
+                self.stats.analysed.fetch_add(1, Ordering::Relaxed);
+            }
         }
-        // Counted once its alerts are counted too: who reads both sees them agree.
-        self.stats.analysed.fetch_add(1, Ordering::Relaxed);
+        if let Some(sink) = &self.sink {
+            sink.exchange(exchange);
+        }
     }
 
     fn tick(&mut self) {
-        self.engine.tick(Utc::now());
-        let output = self.engine.drain();
+        let Some(engine) = &mut self.engine else { return };
+        engine.tick(Utc::now());
+        let output = engine.drain();
         if !output.is_empty() {
             self.handle(output);
         }
@@ -306,7 +337,8 @@ impl Detection {
     }
 
     fn update_gauges(&self) {
-        let stats = self.engine.stats();
+        let Some(engine) = &self.engine else { return };
+        let stats = engine.stats();
         self.stats.alerts_open.store(stats.alerts_open as u64, Ordering::Relaxed);
         self.stats.tracked_keys.store(stats.tracked_keys as u64, Ordering::Relaxed);
         self.stats.state_bytes.store(stats.state_bytes as u64, Ordering::Relaxed);
@@ -317,8 +349,12 @@ impl Detection {
             self.report(alert);
         }
         for decision in output.decisions {
-            match enforceable(&decision) {
-                Some(entry) if self.blocklist.is_some() => {
+            let entry = enforceable(&decision).filter(|_| self.blocklist.is_some());
+            if let Some(sink) = &self.sink {
+                sink.decision(&decision, entry.as_ref());
+            }
+            match entry {
+                Some(entry) => {
                     tracing::warn!(
                         decision = %decision.id,
                         key = %decision.key,
@@ -339,6 +375,9 @@ impl Detection {
 
     /// Logs an alert and appends it to the alerts file.
     fn report(&mut self, alert: &Alert) {
+        if let Some(sink) = &self.sink {
+            sink.alert(alert);
+        }
         match alert.state {
             AlertState::Open => {
                 if let Some(count) = DetectorKind::ALL

@@ -73,6 +73,9 @@ pub enum TapTarget {
     /// An in-process receiver that takes every copy (tests, embeddings); in-process detection
     /// does not run then, as it would need the same copies.
     Channel(Tap),
+    /// As [`TapTarget::FromConfig`], and every exchange, alert and decision is also handed to
+    /// the sink (`rampart serve`'s analysis), whether or not detection is enabled.
+    Analysis(Arc<dyn detection::AnalysisSink>),
 }
 
 /// A gateway that is serving. Dropping it stops the serving threads too (without waiting).
@@ -151,6 +154,18 @@ pub async fn start(
             }
             (Some(tap), None, None)
         }
+        (TapTarget::Analysis(sink), detect) => {
+            let (tap, receiver, tap_stats) = Tap::channel(config.tap.queue);
+            let outputs = detection::Outputs {
+                tap_file: config.tap.file.clone(),
+                alerts_file: config.alerts.file.clone(),
+                sink: Some(sink),
+            };
+            let with_engine = detect.is_some();
+            let (thread, stats) =
+                detection::spawn(detect, receiver, tap_stats, &outputs, checks.decisions())?;
+            (Some(tap), Some(thread), with_engine.then_some(stats))
+        }
         (TapTarget::FromConfig, Some(detect)) => {
             // Detection needs every exchange, so the tap runs whether or not a file is set; the
             // detection thread writes the file itself, from the same records.
@@ -158,9 +173,10 @@ pub async fn start(
             let outputs = detection::Outputs {
                 tap_file: config.tap.file.clone(),
                 alerts_file: config.alerts.file.clone(),
+                sink: None,
             };
             let (thread, stats) =
-                detection::spawn(detect, receiver, tap_stats, &outputs, checks.decisions())?;
+                detection::spawn(Some(detect), receiver, tap_stats, &outputs, checks.decisions())?;
             (Some(tap), Some(thread), Some(stats))
         }
         (TapTarget::FromConfig, None) => match &config.tap.file {

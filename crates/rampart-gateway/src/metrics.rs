@@ -96,6 +96,52 @@ impl Metrics {
         self.decisions.read().ok().and_then(|d| d.get(reason).map(|c| c.load(Ordering::Relaxed))).unwrap_or(0)
     }
 
+    /// The counters as JSON, for the control plane's metrics route: `gateway` (requests by
+    /// status class, refusals by reason, connections) and `detection` (when it runs).
+    pub fn snapshot(&self) -> serde_json::Value {
+        let mut by_class = std::collections::BTreeMap::new();
+        let mut requests = 0;
+        for counters in &self.requests {
+            for (class, counter) in counters.iter().enumerate() {
+                let value = counter.load(Ordering::Relaxed);
+                requests += value;
+                if value > 0 {
+                    let class = if class == 0 { "other".to_owned() } else { format!("{class}xx") };
+                    *by_class.entry(class).or_insert(0u64) += value;
+                }
+            }
+        }
+        let refusals: BTreeMap<&str, u64> = self
+            .decisions
+            .read()
+            .map(|d| d.iter().map(|(reason, count)| (*reason, count.load(Ordering::Relaxed))).collect())
+            .unwrap_or_default();
+        let detection = self.detection.as_ref().map(|d| {
+            serde_json::json!({
+                "monitor": d.monitor,
+                "analysed": d.analysed.load(Ordering::Relaxed),
+                "allowlisted": d.allowlisted.load(Ordering::Relaxed),
+                "alerts_opened": d.alerts_opened_total(),
+                "alerts_open": d.alerts_open.load(Ordering::Relaxed),
+                "decisions_applied": d.decisions_applied.load(Ordering::Relaxed),
+                "tracked_keys": d.tracked_keys.load(Ordering::Relaxed),
+                "state_bytes": d.state_bytes.load(Ordering::Relaxed),
+            })
+        });
+        serde_json::json!({
+            "gateway": {
+                "requests": requests,
+                "refused": refusals.values().sum::<u64>(),
+                "refusals": refusals,
+                "by_status_class": by_class,
+                "upstream_errors": self.upstream_errors.load(Ordering::Relaxed),
+                "open_connections": self.open_connections.load(Ordering::Relaxed),
+                "rejected_connections": self.rejected_connections.load(Ordering::Relaxed),
+            },
+            "detection": detection,
+        })
+    }
+
     /// The text exposition format.
     pub fn render(&self, tap: Option<&TapStats>) -> String {
         let mut out = String::with_capacity(4096);

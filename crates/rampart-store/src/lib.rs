@@ -13,12 +13,38 @@
 //! [`PostureStore`] keeps what passive posture analysis needs across runs: its observations (an
 //! opaque JSON document the posture crate serialises, merged run after run like the inventory)
 //! and the findings of the last run, one row each with the columns `rampart findings` filters on.
+//!
+//! Since schema version 3 it also keeps the control plane of `rampart serve` (module [`control`],
+//! inherent methods of [`SqliteStore`], see `docs/control-plane-api.md`):
+//!
+//! * **tokens** of the API: name, [`Role`], creation, expiry, last use and revocation; of the
+//!   secret only its SHA-256 is stored, never the secret itself;
+//! * the **audit log**: who changed what, when and from where, append-only;
+//! * the **status of each finding** (open, accepted, fixed, with a note), keyed by the stable id
+//!   of [`finding_ids`] and kept apart from the findings themselves, so that it survives the next
+//!   analysis run replacing them;
+//! * **alerts** as the detectors last reported them and the **decisions** (block, rate-limit)
+//!   taken on them or through the API, with their expiry and lifting;
+//! * uploaded OpenAPI **specs**, deduplicated by content;
+//! * per-minute **traffic** counters, global and per endpoint ([`endpoint_id`]);
+//! * how far each file of a watched directory was **ingested**.
+//!
+//! Times are stored as fixed-width RFC 3339 UTC text (nanoseconds, `Z`), so that SQL compares
+//! and sorts them as it does strings. A stored value that does not decode (an unknown role, a
+//! malformed time) is a [`StoreError::BadValue`] naming its table, row and column, never a panic.
+
+pub mod control;
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use rampart_core::{Endpoint, Finding, Inventory};
 use rusqlite::{Connection, OptionalExtension, params};
+
+pub use control::{
+    AlertFilter, AlertRow, AuditEntry, DecisionRow, FindingState, FindingStatus, NewToken, Role, SpecRow,
+    TokenRecord, TrafficBucket, UnknownFindingStatus, UnknownRole, endpoint_id, finding_ids,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -41,6 +67,13 @@ pub enum StoreError {
     TooNew { path: String, found: i64, supported: i64 },
     #[error("could not encode endpoint as JSON: {0}")]
     Encode(#[from] serde_json::Error),
+    /// A stored value that does not decode: an unknown role or status, a malformed time, a
+    /// negative count, audit detail that is not JSON.
+    #[error("database {path}: {table} row {id}: column {column} is not readable: {detail}")]
+    BadValue { path: String, table: String, id: String, column: String, detail: String },
+    /// The operating system's random generator failed (token secrets and ids need it).
+    #[error("the operating system's random generator failed: {0}")]
+    Random(String),
 }
 
 /// One ingestion run, kept for the record (what was read, when, what was skipped).
@@ -113,7 +146,99 @@ const MIGRATIONS: &[&str] = &[
         data TEXT NOT NULL
     );
     CREATE INDEX findings_endpoint ON findings(host, method, path_template);",
+    // 3: the control plane of `rampart serve` (see the `control` module)
+    "CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        secret_sha256 TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at TEXT,
+        last_used_at TEXT,
+        revoked_at TEXT
+    );
+    CREATE UNIQUE INDEX tokens_secret ON tokens(secret_sha256);
+    CREATE INDEX tokens_created ON tokens(created_at);
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        client_ip TEXT
+    );
+    CREATE TABLE finding_state (
+        finding_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        note TEXT,
+        changed_at TEXT NOT NULL,
+        changed_by TEXT NOT NULL
+    );
+    CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        detector TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        state TEXT NOT NULL,
+        key TEXT NOT NULL,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX alerts_last_seen ON alerts(last_seen);
+    CREATE INDEX alerts_state ON alerts(state, last_seen);
+    CREATE INDEX alerts_detector ON alerts(detector, last_seen);
+    CREATE TABLE decisions (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        action TEXT NOT NULL,
+        per_minute INTEGER,
+        reason TEXT NOT NULL,
+        source TEXT NOT NULL,
+        detector TEXT,
+        alert_id TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        lifted_at TEXT,
+        lifted_by TEXT
+    );
+    CREATE INDEX decisions_created ON decisions(created_at);
+    CREATE INDEX decisions_active ON decisions(lifted_at, expires_at);
+    CREATE INDEX decisions_target ON decisions(kind, value);
+    CREATE INDEX decisions_alert ON decisions(alert_id);
+    CREATE TABLE specs (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        content TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL,
+        uploaded_by TEXT NOT NULL
+    );
+    CREATE INDEX specs_uploaded ON specs(uploaded_at);
+    CREATE TABLE traffic (
+        endpoint TEXT NOT NULL,
+        minute TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        refused INTEGER NOT NULL,
+        errors INTEGER NOT NULL,
+        alerts INTEGER NOT NULL,
+        PRIMARY KEY (endpoint, minute)
+    ) WITHOUT ROWID;
+    CREATE INDEX traffic_minute ON traffic(minute);
+    CREATE TABLE ingested_files (
+        path TEXT PRIMARY KEY,
+        bytes_read INTEGER NOT NULL,
+        updated_at TEXT NOT NULL
+    );",
 ];
+
+/// The schema version this build writes: the number of migrations, kept in SQLite's
+/// `user_version`.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The embedded SQLite store.
 pub struct SqliteStore {
@@ -156,7 +281,7 @@ impl SqliteStore {
         self.conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
         self.conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err)?;
         let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err)?;
-        let supported = MIGRATIONS.len() as i64;
+        let supported = SCHEMA_VERSION;
         if version > supported {
             return Err(StoreError::TooNew { path: self.path.clone(), found: version, supported });
         }
@@ -329,7 +454,7 @@ impl PostureStore for SqliteStore {
     fn load_findings(&self) -> Result<Vec<Finding>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT host, method, path_template, rule, data FROM findings ORDER BY severity DESC, host, path_template, method, rule")
+            .prepare("SELECT host, method, path_template, rule, data FROM findings ORDER BY severity DESC, host, path_template, method, rule, id")
             .map_err(self.err())?;
         let rows = stmt
             .query_map([], |r| {

@@ -1,0 +1,209 @@
+//! `rampart serve` end to end, in process: the demo bank behind the gateway, the demo's
+//! customers through it, and what a bank's team then finds through the API — the shadow and
+//! zombie endpoints against the declared spec, the endpoint that returns full card numbers and
+//! its finding, decisions that take effect at the gateway at once — and that a restart keeps all
+//! of it.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rampart_demo::data::Dataset;
+use rampart_demo::jwt::SigningKeys;
+use rampart_demo::state::{AppState, Clock};
+use serde_json::{Value, json};
+
+const SEED: u64 = 42;
+const CUSTOMERS: usize = 60;
+
+async fn demo_bank() -> std::net::SocketAddr {
+    let keys = tokio::task::spawn_blocking(|| SigningKeys::from_demo_seed(SEED, SigningKeys::DEFAULT_BITS))
+        .await
+        .unwrap()
+        .unwrap();
+    let state = AppState::new(Dataset::generate(SEED, CUSTOMERS), Arc::new(keys), Clock::System);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(rampart_demo::serve(listener, state));
+    addr
+}
+
+fn bank_spec() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/bank-api.openapi.yaml")
+}
+
+fn items(reply: &common::Reply) -> Vec<Value> {
+    reply.json()["items"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_finds_shadow_apis_card_numbers_and_attacks_and_a_restart_keeps_them() {
+    let bank = demo_bank().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = common::config(&format!("http://{bank}"), dir.path());
+    config.pipeline.specs = vec![bank_spec()];
+    // The traffic generator tells its customers apart by X-Forwarded-For.
+    config.gateway.forwarding.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    let tokens = common::tokens(&config.store.path);
+    let server = rampart_server::start(config.clone()).await.unwrap();
+    let base = format!("http://{}", server.control_addr);
+    let http = common::Http::new();
+
+    let traffic = rampart_demo::traffic::TrafficConfig {
+        target: format!("http://{}", server.gateway_addr),
+        seed: SEED,
+        customers: CUSTOMERS,
+        requests: 900,
+        simulated_clock: None,
+        forwarded_for: true,
+        pace: None,
+        keep_exchanges: false,
+        benign_only: false,
+    };
+    rampart_demo::traffic::run(&traffic).await.unwrap();
+    assert!(server.pipeline().flush(Duration::from_secs(60)), "the pipeline did not flush");
+
+    // The card endpoint, found by a search, carries card numbers; its detail shows where, masked.
+    let found = http.get(&format!("{base}/api/v1/endpoints?q=cards"), &tokens.viewer).await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    let card = items(&found)
+        .into_iter()
+        .find(|e| e["path"] == "/v2/cards/{cardId}" && e["method"] == "GET")
+        .unwrap_or_else(|| panic!("no GET /v2/cards/{{cardId}} in {}", found.body));
+    assert!(card["sensitive_types"].as_array().unwrap().contains(&json!("card-number")), "{card}");
+    let detail =
+        http.get(&format!("{base}/api/v1/endpoints/{}", card["id"].as_str().unwrap()), &tokens.viewer).await;
+    assert_eq!(detail.status, 200);
+    let detail = detail.json();
+    let pan = detail["sensitive_fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["type"] == "card-number" && f["location"] == "response")
+        .unwrap_or_else(|| panic!("no card-number field in {}", detail["sensitive_fields"]))
+        .clone();
+    let sample = pan["sample"].as_str().unwrap_or_default();
+    assert!(sample.chars().filter(char::is_ascii_digit).count() < 12, "unmasked sample {sample}");
+    assert!(!detail["traffic"].as_array().unwrap().is_empty(), "no traffic series for the endpoint");
+
+    // Against the declared spec: the internal admin area is shadow, the legacy /v1 zombie.
+    let diff = http.get(&format!("{base}/api/v1/spec-diff"), &tokens.viewer).await.json();
+    let paths = |section: &str| -> Vec<String> {
+        diff[section].as_array().unwrap().iter().map(|e| e["path"].as_str().unwrap().to_owned()).collect()
+    };
+    assert!(paths("shadow").iter().any(|p| p.starts_with("/internal/")), "shadow: {:?}", paths("shadow"));
+    assert!(paths("zombie").iter().any(|p| p.starts_with("/v1/")), "zombie: {:?}", paths("zombie"));
+    assert!(!paths("documented").is_empty());
+    assert_eq!(diff["specs"].as_array().unwrap().len(), 1);
+    let overview = http.get(&format!("{base}/api/v1/overview"), &tokens.viewer).await.json();
+    assert!(overview["endpoints"]["shadow"].as_u64().unwrap() > 0, "{overview}");
+    assert!(overview["endpoints"]["sensitive"].as_u64().unwrap() > 0);
+    assert!(
+        overview["traffic"].as_array().unwrap().iter().map(|m| m["requests"].as_u64().unwrap()).sum::<u64>()
+            >= 900
+    );
+
+    // The over-sharing finding, accepted by an operator (a viewer may not).
+    let findings = http
+        .get(
+            &format!("{base}/api/v1/findings?owasp=API3&endpoint={}", card["id"].as_str().unwrap()),
+            &tokens.viewer,
+        )
+        .await;
+    let finding =
+        items(&findings).into_iter().next().unwrap_or_else(|| panic!("no API3 finding: {}", findings.body));
+    let url = format!("{base}/api/v1/findings/{}", finding["id"].as_str().unwrap());
+    let change =
+        json!({"status": "accepted", "note": "masked at the gateway until the card service is fixed"});
+    assert_eq!(http.json("PATCH", &url, &tokens.viewer, change.clone()).await.status, 403);
+    let changed = http.json("PATCH", &url, &tokens.operator, change).await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(http.get(&url, &tokens.viewer).await.json()["status"], "accepted");
+    let bad = http.json("PATCH", &url, &tokens.operator, json!({"status": "ignored"})).await;
+    assert_eq!(bad.status, 422);
+
+    // A decision added through the API refuses the client at the gateway at once; lifting it
+    // lets the client through again.
+    let client = common::Http::from(Some("127.0.0.77"));
+    let probe = format!("http://{}/.well-known/jwks.json", server.gateway_addr);
+    assert_eq!(client.send("GET", &probe, None, None).await.status, 200);
+    let added = http
+        .json(
+            "POST",
+            &format!("{base}/api/v1/decisions"),
+            &tokens.operator,
+            json!({"kind": "ip", "value": "127.0.0.77", "action": "block", "reason": "test: suspicious client", "expires_in_seconds": 600}),
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.body);
+    let decision_id = added.json()["id"].as_str().unwrap().to_owned();
+    let refused = client.send("GET", &probe, None, None).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    let active = items(&http.get(&format!("{base}/api/v1/decisions"), &tokens.viewer).await);
+    assert!(active.iter().any(|d| d["id"] == decision_id.as_str() && d["active"] == true));
+    let lifted = http
+        .send("DELETE", &format!("{base}/api/v1/decisions/{decision_id}"), Some(&tokens.operator), None)
+        .await;
+    assert_eq!(lifted.status, 200, "{}", lifted.body);
+    assert_eq!(lifted.json()["active"], false);
+    assert_eq!(client.send("GET", &probe, None, None).await.status, 200);
+
+    // A decision still in force at shutdown is in force after the restart.
+    let kept = http
+        .json(
+            "POST",
+            &format!("{base}/api/v1/decisions"),
+            &tokens.operator,
+            json!({"kind": "ip", "value": "127.0.0.78", "action": "rate-limit", "per_minute": 1, "reason": "test: slow down", "expires_in_seconds": 3600}),
+        )
+        .await;
+    assert_eq!(kept.status, 201, "{}", kept.body);
+
+    // The probes above are traffic too: analysed before the counts are taken.
+    assert!(server.pipeline().flush(Duration::from_secs(60)));
+    let before = (
+        http.get(&format!("{base}/api/v1/endpoints?limit=500"), &tokens.viewer).await.json()["total"].clone(),
+        http.get(&format!("{base}/api/v1/findings?limit=500"), &tokens.viewer).await.json()["total"].clone(),
+        http.get(&format!("{base}/api/v1/alerts?limit=500"), &tokens.viewer).await.json()["total"].clone(),
+        http.get(&format!("{base}/api/v1/decisions?active=false"), &tokens.viewer).await.json()["total"]
+            .clone(),
+    );
+    let audit = http.get(&format!("{base}/api/v1/audit-log"), &tokens.admin).await.json();
+    let actions: Vec<&str> =
+        audit["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["decision.add", "decision.lift", "decision.add", "finding.status"]);
+    server.shutdown().await;
+
+    let server = rampart_server::start(config).await.unwrap();
+    let base = format!("http://{}", server.control_addr);
+    common::eventually("the restarted server shows the stored inventory", || {
+        let http = &http;
+        let url = format!("{base}/api/v1/endpoints?limit=500");
+        let token = tokens.viewer.clone();
+        let expected = before.0.clone();
+        async move { http.get(&url, &token).await.json()["total"] == expected }
+    })
+    .await;
+    let after = (
+        before.0.clone(),
+        http.get(&format!("{base}/api/v1/findings?limit=500"), &tokens.viewer).await.json()["total"].clone(),
+        http.get(&format!("{base}/api/v1/alerts?limit=500"), &tokens.viewer).await.json()["total"].clone(),
+        http.get(&format!("{base}/api/v1/decisions?active=false"), &tokens.viewer).await.json()["total"]
+            .clone(),
+    );
+    assert_eq!(before, after);
+    assert_eq!(
+        http.get(&url.replace(&url[..url.find("/api").unwrap()], &base), &tokens.viewer).await.json()["status"],
+        "accepted"
+    );
+    let slow = common::Http::from(Some("127.0.0.78"));
+    let probe = format!("http://{}/.well-known/jwks.json", server.gateway_addr);
+    let statuses = [
+        slow.send("GET", &probe, None, None).await.status,
+        slow.send("GET", &probe, None, None).await.status,
+    ];
+    assert_eq!(statuses, [200, 429], "the restored rate limit (1/min) did not hold");
+    server.shutdown().await;
+}
