@@ -14,6 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod audit;
 mod classify;
+mod demo;
 mod detect;
 mod discover;
 mod findings;
@@ -68,11 +69,17 @@ enum Command {
     Token(serve::TokenArgs),
     /// Check a rampart.toml.
     Config(serve::ConfigArgs),
+    /// The demo bank with Rampart in front of it and simulated customers and attackers: open the
+    /// printed dashboard URL. Ctrl-C stops it.
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.log.as_deref());
+    // The demo prints its own story (URL, token, what each attacker met); the detectors' log
+    // lines would scroll it away, so it logs errors only unless asked otherwise.
+    let quiet_demo = matches!(cli.command, Command::Demo(_)) && std::env::var_os("RUST_LOG").is_none();
+    init_logging(cli.log.as_deref().or(quiet_demo.then_some("error")));
     let ui = Ui { quiet: cli.quiet, terminal: std::io::stderr().is_terminal() };
     let result = match cli.command {
         Command::Discover(args) => discover::run(args, &ui),
@@ -85,6 +92,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Token(args) => serve::token(args),
         Command::Config(args) => serve::config(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(code) => code,

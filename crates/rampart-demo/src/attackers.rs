@@ -320,8 +320,9 @@ pub async fn run_attackers(
     }
     let mut summary = AttackSummary::default();
     while let Some(joined) = tasks.join_next().await {
-        let (attacker, stats) = joined
-            .map_err(|e| TrafficError::Io(std::io::Error::other(format!("an attacker's task failed: {e}"))))?;
+        let (attacker, stats) = joined.map_err(|e| {
+            TrafficError::Io(std::io::Error::other(format!("an attacker's task failed: {e}")))
+        })?;
         summary.attackers.insert(attacker, stats);
     }
     Ok(summary)
@@ -361,7 +362,13 @@ impl Attempt {
 
     fn post_form(target: &str, user_agent: &'static str, fields: &[(&str, &str)]) -> Attempt {
         let form: Vec<String> = fields.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
-        Attempt { method: "POST", target: target.to_owned(), user_agent, bearer: None, form: Some(form.join("&")) }
+        Attempt {
+            method: "POST",
+            target: target.to_owned(),
+            user_agent,
+            bearer: None,
+            form: Some(form.join("&")),
+        }
     }
 }
 

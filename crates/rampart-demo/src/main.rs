@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use rampart_demo::attackers::{self, Attacker, AttackerConfig};
 use rampart_demo::data::Dataset;
 use rampart_demo::jwt::SigningKeys;
-use rampart_demo::attackers::{self, Attacker, AttackerConfig};
 use rampart_demo::traffic::{self, RecordOptions, TrafficConfig};
 use rampart_demo::{AppState, Clock, Mode};
 

@@ -122,7 +122,12 @@ impl TrafficConfig {
     /// caller named by `X-Forwarded-For`, [`benign_only`](TrafficConfig::benign_only),
     /// `requests_per_second` all together (see [`DEMO_REQUESTS_PER_SECOND`]), nothing kept in
     /// memory. `seed` and `customers` must be those the API was started with.
-    pub fn demo(target: impl Into<String>, seed: u64, customers: usize, requests_per_second: f64) -> TrafficConfig {
+    pub fn demo(
+        target: impl Into<String>,
+        seed: u64,
+        customers: usize,
+        requests_per_second: f64,
+    ) -> TrafficConfig {
         TrafficConfig {
             target: target.into(),
             seed,
@@ -317,7 +322,8 @@ pub async fn run_until(
             Err(TrafficError::Http { method, path, message }) => {
                 failures = failures.saturating_add(1);
                 driver.summary.failed += 1;
-                let backoff = (StdDuration::from_millis(250) * 2u32.saturating_pow(failures.min(5))).min(MAX_BACKOFF);
+                let backoff =
+                    (StdDuration::from_millis(250) * 2u32.saturating_pow(failures.min(5))).min(MAX_BACKOFF);
                 tracing::warn!(%method, %path, %message, backoff_ms = backoff.as_millis() as u64, "demo traffic: no answer");
                 driver.pause(backoff).await;
                 continue;

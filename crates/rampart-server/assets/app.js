@@ -241,6 +241,7 @@
     setTimeout(() => t.remove(), isError ? 7000 : 3500);
   }
   function emptyRow(cols, text, testid) {
+    if (testid === 'loading') return h('tr', null, h('td', { colspan: cols, class: 'empty', testid }, h('span', { class: 'loading inline' }, h('span', { class: 'spinner' }), text)));
     return h('tr', null, h('td', { colspan: cols, class: 'empty', testid }, text));
   }
 
@@ -1880,9 +1881,14 @@
     state.token = sessionStorage.getItem(TOKEN_KEY);
     if (!state.token) { renderLogin(); return; }
     try {
-      state.me = await api('/whoami');
+      state.me = await api('/whoami', { noAuthRedirect: true });
     } catch (e) {
-      if (e.status === 401) return; // the login form is shown with the reason
+      if (e.status === 401) {
+        sessionEnded(fromUrl
+          ? 'The token in the link was not accepted: it is unknown, revoked or expired. Paste a valid token.'
+          : 'Your session has ended: the server no longer accepts this token (it expired or was revoked). Sign in again.');
+        return;
+      }
       const app = document.getElementById('app');
       delete app.dataset.shell;
       app.replaceChildren(h('div', { class: 'login-wrap' }, h('div', { class: 'login-card', testid: 'startup-error' },
