@@ -83,9 +83,12 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("  dashboard/API  http://{}/", server.control_addr);
         eprintln!("  admin/metrics  http://{}/metrics", server.admin_addr);
         if let Some(secret) = first_token {
-            eprintln!("  first admin token (shown once; create more with `rampart token create`):");
-            println!("{secret}");
+            eprintln!(
+                "  first admin token (shown once, on standard output; more with `rampart token create`)"
+            );
+            crate::emit(&format!("{secret}\n"))?;
         }
+        eprintln!("ready (Ctrl-C or SIGTERM stops)");
         crate::gateway::shutdown_signal().await;
         eprintln!("shutting down: draining requests in flight, saving the analysis");
         server.shutdown().await;

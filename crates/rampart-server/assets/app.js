@@ -1687,6 +1687,7 @@
           uploadMsg.className = 'form-msg ok';
           uploadMsg.textContent = `Uploaded ${info && info.name ? info.name : f.name}${info && info.operations !== undefined ? ` (${info.operations} operations)` : ''}.`;
           file.value = '';
+          if (info && info.id) pending = { id: info.id, present: true, info, until: Date.now() + 30000 };
           await Promise.all([loadSpecs(), loadDiff()]);
         } catch (e) {
           uploadMsg.className = 'form-msg err';
@@ -1736,25 +1737,40 @@
       diffSlot);
     ctx.main.append(head, diffPanel, specsPanel, recPanel);
 
-    let specs = [];
+    // The server lists a spec (and compares with it) once its analysis has taken an upload or a
+    // delete in, a moment later: until then the change is shown as pending and the page polls.
+    let pending = null; // { id, present: bool, info, until }
+    let lastLoad = 0;
+    const afterDelete = async (sp) => {
+      pending = { id: sp.id, present: false, info: sp, until: Date.now() + 30000 };
+      await Promise.all([loadSpecs(), loadDiff()]);
+    };
     async function loadSpecs() {
       try {
         const list = await api(`/specs${qs({ limit: 500 })}`);
         if (!ctx.live()) return;
-        specs = list.items || [];
+        let specs = list.items || [];
+        if (pending) {
+          const listed = specs.some((sp) => sp.id === pending.id);
+          if (listed === pending.present || Date.now() > pending.until) pending = null;
+          else if (pending.present) specs = specs.concat([Object.assign({}, pending.info, { pending: 'being analysed…' })]);
+          else specs = specs.filter((sp) => sp.id !== pending.id);
+        }
         specsErr.replaceChildren();
-        specsBody.replaceChildren(...(specs.length ? specs.map((sp) => specRow(sp, async () => { await Promise.all([loadSpecs(), loadDiff()]); }))
+        specsBody.replaceChildren(...(specs.length ? specs.map((sp) => specRow(sp, afterDelete))
           : [emptyRow(7, 'No spec uploaded yet. Upload the API\'s OpenAPI document to find shadow, zombie and unused endpoints.', 'specs-empty')]));
       } catch (e) {
         if (!ctx.live()) return;
         specsErr.replaceChildren(h('div', { class: 'panel-body' }, errorBox(e, 'The specs could not be loaded')));
       }
     }
+    const diffOpen = new Map(); // which sections the person opened or closed, kept across refreshes
     async function loadDiff() {
       try {
         const diff = await api('/spec-diff');
         if (!ctx.live()) return;
-        diffSlot.replaceChildren(renderDiff(diff));
+        lastLoad = Date.now();
+        diffSlot.replaceChildren(renderDiff(diff, diffOpen));
         markUpdated(updated);
       } catch (e) {
         if (!ctx.live()) return;
@@ -1766,6 +1782,10 @@
       for (const x of ov.hosts || []) hostSel.append(h('option', { value: x.host }, String(x.host)));
     }).catch(() => {});
     await Promise.all([loadSpecs(), loadDiff()]);
+    // Quickly while an upload or delete is pending, else every 15 s (the diff follows the traffic).
+    every(ctx, 1500, async () => {
+      if (pending || Date.now() - lastLoad > 15000) await Promise.all([loadSpecs(), loadDiff()]);
+    });
   }
 
   async function downloadFile(path, filename) {
@@ -1797,12 +1817,14 @@
         action: async () => {
           await api(`/specs/${encodeURIComponent(sp.id)}`, { method: 'DELETE' });
           toast(`Spec ${sp.name || sp.id} deleted`);
-          await onChange();
+          await onChange(sp);
         },
       }),
     }, 'Delete') : null;
     return h('tr', { testid: 'spec-row', dataset: { specId: sp.id } },
-      h('td', null, h('b', { testid: 'spec-name' }, String(sp.name || '')), h('div', { class: 'faint mono' }, String(sp.id))),
+      h('td', null, h('b', { testid: 'spec-name' }, String(sp.name || '')),
+        sp.pending ? [' ', h('span', { class: 'badge st-drift', testid: 'spec-pending', title: 'uploaded; the comparison with the traffic is being updated' }, sp.pending)] : null,
+        h('div', { class: 'faint mono' }, String(sp.id))),
       h('td', null, String(sp.title || '—')),
       h('td', null, String(sp.version || '—')),
       h('td', { class: 'num' }, fmtNum(sp.operations)),
@@ -1811,7 +1833,7 @@
       h('td', { class: 'right nowrap' }, dl, ' ', del));
   }
 
-  function renderDiff(diff) {
+  function renderDiff(diff, openState) {
     const doc = diff.documented || [];
     const shadow = diff.shadow || [];
     const zombie = diff.zombie || [];
@@ -1835,9 +1857,13 @@
         h('td', null, h('div', { class: 'badges' }, (e.sensitive_types || []).map(sensitiveBadge))),
         h('td', null, riskEl(e.risk)),
         extra ? h('td', null, e.drift > 0 ? h('span', { class: 'badge st-drift' }, `drift ${e.drift}`) : '') : null))));
-    const section = (key, title, hint, count, content, open, hl) => h('details', { class: `diff-section${hl ? ` hl-${key}` : ''}`, open, testid: `spec-diff-${key}` },
-      h('summary', null, h('span', null, title), h('span', { class: `badge ${key === 'drift' ? 'st-drift' : `st-${key}`}` }, fmtNum(count)), h('span', { class: 'hint' }, hint)),
-      h('div', { class: 'diff-body' }, count ? content : h('p', { class: 'muted' }, 'None.')));
+    const section = (key, title, hint, count, content, open, hl) => {
+      const det = h('details', { class: `diff-section${hl ? ` hl-${key}` : ''}`, open: openState && openState.has(key) ? openState.get(key) : open, testid: `spec-diff-${key}` },
+        h('summary', null, h('span', null, title), h('span', { class: `badge ${key === 'drift' ? 'st-drift' : `st-${key}`}` }, fmtNum(count)), h('span', { class: 'hint' }, hint)),
+        h('div', { class: 'diff-body' }, count ? content : h('p', { class: 'muted' }, 'None.')));
+      if (openState) det.addEventListener('toggle', () => openState.set(key, det.open));
+      return det;
+    };
     const noSpec = !(diff.specs || []).length
       ? h('div', { class: 'panel-body' }, h('div', { class: 'info-box', testid: 'spec-diff-nospec' }, 'No spec is uploaded: every endpoint is undeclared. Upload the API\'s OpenAPI document below to see shadow, zombie and unused endpoints.'))
       : null;
@@ -1855,7 +1881,7 @@
       section('unused', 'Unused operations', 'declared, never seen in traffic: remove them or check they still work', unused.length,
         h('table', { class: 'compact' }, h('thead', null, h('tr', null, h('th', null, 'Method'), h('th', null, 'Path'), h('th', null, 'Operation'), h('th', null, 'Spec'))),
           h('tbody', null, unused.map((u) => h('tr', { testid: 'spec-diff-item' },
-            h('td', null, methodBadge(u.method)), h('td', null, pathEl('span', { class: 'path', testid: 'spec-diff-path' }, u.path)),
+            h('td', null, methodBadge(u.method)), h('td', null, u.id ? pathEl('a', { class: 'path path-link', href: `#/endpoints/${encodeURIComponent(u.id)}`, testid: 'spec-diff-path' }, u.path) : pathEl('span', { class: 'path', testid: 'spec-diff-path' }, u.path)),
             h('td', { class: 'mono' }, String(u.operation_id || '—')), h('td', null, String(specNames.get(u.spec) || u.spec || '—')))))), true, false),
       section('documented', 'Documented endpoints', 'declared and seen in traffic', doc.length, epTable(doc, 'Drift'), false, false));
   }

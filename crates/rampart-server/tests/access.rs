@@ -156,3 +156,63 @@ async fn revoked_and_expired_tokens_are_refused_and_guessing_is_slowed_down() {
     assert_eq!(reply.headers["retry-after"], "60");
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_and_malformed_bodies_are_answered_as_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = common::config("http://127.0.0.1:9", dir.path());
+    let tokens = common::tokens(&config.store.path);
+    let server = rampart_server::start(config).await.unwrap();
+    let base = format!("http://{}", server.control_addr);
+    let http = common::Http::new();
+
+    // Raw TCP: the server answers 413 as soon as the limit is crossed and may close before the
+    // whole body is sent, which an HTTP client library reports as its own error.
+    let huge = format!(
+        "openapi: 3.1.0\ninfo: {{title: big, version: '1'}}\ndescription: '{}'\n",
+        "x".repeat(6 << 20)
+    );
+    let reply = {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(server.control_addr).await.unwrap();
+        let head = format!(
+            "POST /api/v1/specs?name=big.yaml HTTP/1.1\r\nhost: rampart\r\nauthorization: Bearer {}\r\ncontent-type: application/yaml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            tokens.operator,
+            huge.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let _ = stream.write_all(huge.as_bytes()).await;
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    assert!(reply.starts_with("HTTP/1.1 413"), "{}", &reply[..reply.len().min(300)]);
+    assert!(reply.to_ascii_lowercase().contains("content-type: application/problem+json"), "{reply}");
+    assert!(reply.contains("\"status\":413"), "{reply}");
+    let reply = http
+        .send(
+            "POST",
+            &format!("{base}/api/v1/decisions"),
+            Some(&tokens.operator),
+            Some(("application/json", "{not json".to_owned())),
+        )
+        .await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.headers["content-type"], "application/problem+json");
+
+    let reply = http
+        .send(
+            "POST",
+            &format!("{base}/api/v1/specs?name=notes.yaml"),
+            Some(&tokens.operator),
+            Some(("application/yaml", "just: notes\n".to_owned())),
+        )
+        .await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    assert!(reply.json()["detail"].as_str().unwrap().contains("notes.yaml"), "{}", reply.body);
+
+    let reply = http.get(&format!("{base}/api/v1/endpoints?sort=danger"), &tokens.viewer).await;
+    assert_eq!(reply.status, 400);
+    assert!(reply.json()["detail"].as_str().unwrap().contains("sort"));
+    server.shutdown().await;
+}

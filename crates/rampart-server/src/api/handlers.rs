@@ -28,7 +28,13 @@ fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
 }
 
 fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    body.map(|Json(b)| b).map_err(|rejection| ApiError::BadRequest(rejection.body_text()))
+    body.map(|Json(b)| b).map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::TooLarge(rejection.body_text())
+        } else {
+            ApiError::BadRequest(rejection.body_text())
+        }
+    })
 }
 
 fn page(limit: Option<u32>, offset: Option<u32>) -> Result<(u32, u32), ApiError> {

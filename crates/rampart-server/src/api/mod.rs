@@ -274,11 +274,44 @@ async fn require_token(
     next.run(request).await
 }
 
+/// The framework's own refusals (a body over the limit, a wrong content type) are plain text:
+/// the API answers every error as a problem document, so they are rewritten as one.
+async fn as_problem(response: Response) -> Response {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let mut detail = String::from_utf8_lossy(&text).trim().to_owned();
+    if detail.is_empty() {
+        detail = status.canonical_reason().unwrap_or("error").to_owned();
+    }
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": status.canonical_reason().unwrap_or("error"),
+        "status": status.as_u16(),
+        "detail": detail,
+    });
+    let mut response = Response::from_parts(parts, axum::body::Body::from(body.to_string()));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    response.headers_mut().remove(header::CONTENT_LENGTH);
+    response
+}
+
 /// Headers every answer carries: no framing, no sniffing, no caching of API data, and a
 /// content policy that allows the dashboard's own files only.
 async fn security_headers(request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
+    if api {
+        response = as_problem(response).await;
+    }
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
