@@ -372,3 +372,20 @@ fn config_check_names_the_line_of_a_mistake() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_control_planes_own_api_passes_rampart_audit_with_nothing_medium_or_higher() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rampart-server/api/openapi.yaml");
+    let out =
+        common::rampart(&["audit", &spec.display().to_string(), "--format", "json", "--fail-on", "medium"]);
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let findings = report["files"][0]["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty(), "the audit found nothing at all: is it reading the document?");
+    let serious: Vec<&Value> = findings
+        .iter()
+        .filter(|f| ["medium", "high", "critical"].contains(&f["severity"].as_str().unwrap_or("")))
+        .collect();
+    assert!(serious.is_empty(), "{serious:#?}");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}

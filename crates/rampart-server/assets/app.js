@@ -1044,7 +1044,7 @@
 
     // summary
     const schemes = (inv.auth && inv.auth.schemes) || [];
-    const lat = inv.latency_ms || {};
+    const lat = inv.latency_ms || latencyQuantiles(inv.latency);
     const statuses = Object.entries(d.statuses || inv.statuses || {});
     const summary = h('div', { class: 'panel' },
       h('div', { class: 'panel-head' }, h('h2', null, 'Summary')),
@@ -1087,7 +1087,7 @@
       h('div', { class: 'panel-body flush' }, parts.length
         ? h('table', { class: 'compact risk-parts' }, h('thead', null, h('tr', null, h('th', null, 'Factor'), h('th', { class: 'num' }, 'Points'), h('th', null, 'Why'))),
           h('tbody', null, parts.map((pt) => h('tr', null, h('td', null, String(pt.factor)), h('td', { class: 'num' }, fmtNum(pt.points)), h('td', null, String(pt.why || ''))))))
-        : h('div', { class: 'empty' }, 'No breakdown available.')));
+        : h('div', { class: 'empty' }, 'The server sent no breakdown of this score.')));
 
     // sensitive fields
     const fields = d.sensitive_fields || [];
@@ -1124,6 +1124,27 @@
       sensPanel, findPanel,
       parametersPanel(inv),
       schemasPanel(inv));
+  }
+
+  /**
+   * p50/p95/p99 from the stored histogram (`rampart_core::LatencyHistogram`: bucket i holds
+   * [0.05·1.2^i, 0.05·1.2^(i+1)) ms; a quantile is its bucket's geometric middle), for servers
+   * that send the histogram without the rendered `latency_ms`.
+   */
+  function latencyQuantiles(hist) {
+    const buckets = hist && Array.isArray(hist.buckets) ? hist.buckets : [];
+    const total = buckets.reduce((a, b) => a + (Number(b[1]) || 0), 0);
+    if (!total) return {};
+    const q = (p) => {
+      const rank = Math.max(1, Math.ceil(p * total));
+      let seen = 0;
+      for (const [b, n] of buckets) {
+        seen += Number(n) || 0;
+        if (seen >= rank) return 0.05 * 1.2 ** Number(b) * Math.sqrt(1.2);
+      }
+      return undefined;
+    };
+    return { p50: q(0.5), p95: q(0.95), p99: q(0.99) };
   }
 
   function exposureNote(sens) {
@@ -1238,6 +1259,44 @@
     return h('details', { open: depth < 3 }, h('summary', null, line), h('div', { class: 'children' }, kids));
   }
 
+  /** An observed shape (`rampart_core::SchemaNode`) as a tree: types, presence, masked examples, sensitive kinds. */
+  function nodeTree(node, name, required, depth) {
+    const label = [];
+    if (name !== null && name !== undefined) label.push(h('span', { class: 'k' }, String(name)), required ? h('span', { class: 'req', title: 'present in every object' }, '*') : null, ': ');
+    if (!node || typeof node !== 'object') return h('div', { class: 'leaf' }, label, h('span', { class: 't' }, '?'));
+    const kids = [];
+    const obj = node.object && node.object.count !== 0 ? node.object : null;
+    if (obj && obj.properties) {
+      for (const [k, child] of Object.entries(obj.properties)) {
+        const req = child && obj.count !== undefined && child.seen !== undefined && child.seen >= obj.count;
+        kids.push(nodeTree(child, k, req, depth + 1));
+      }
+    }
+    const arr = node.array && node.array.count !== 0 ? node.array : null;
+    if (arr && arr.items) kids.push(nodeTree(arr.items, '[items]', false, depth + 1));
+    const notes = [];
+    if (arr && arr.min_items !== undefined) notes.push(`${arr.min_items}…${arr.max_items} items`);
+    if (node.string && node.string.min_len !== undefined) notes.push(`length ${node.string.min_len}…${node.string.max_len}`);
+    const ex = nodeExamples(node);
+    if (ex.length) notes.push(`e.g. ${ex.join(', ')}`);
+    if (obj && obj.truncated) notes.push('more properties than kept');
+    const sens = Object.entries(node.sensitive || {});
+    const line = [label, h('span', { class: 't' }, nodeSummary(node)),
+      obj && obj.properties ? h('span', { class: 'note' }, `  ${Object.keys(obj.properties).length} properties`) : null,
+      notes.length ? h('span', { class: 'note' }, `  ${notes.join(' · ')}`) : null,
+      sens.length ? [' ', sens.map(([t, n]) => h('span', { class: `badge sensitive${SECRET_TYPES.has(t) ? ' secret' : ''}`, title: `${n} values` }, t))] : null];
+    if (!kids.length) return h('div', { class: 'leaf' }, line);
+    return h('details', { open: depth < 3 }, h('summary', null, line), h('div', { class: 'children' }, kids));
+  }
+
+  function nodeBlock(title, node) {
+    return h('div', { class: 'schema-block', testid: 'endpoint-schema' },
+      h('div', { class: 'schema-title' }, title),
+      h('div', { class: 'schema-body' },
+        h('div', { class: 'tree' }, nodeTree(node, null, false, 0)),
+        h('details', { class: 'raw' }, h('summary', null, 'Raw observed shape'), h('pre', { class: 'json' }, JSON.stringify(node, null, 2)))));
+  }
+
   function schemaBlock(title, sc) {
     return h('div', { class: 'schema-block', testid: 'endpoint-schema' },
       h('div', { class: 'schema-title' }, title),
@@ -1258,8 +1317,17 @@
     if (req && Object.keys(req).length) mediaBlocks('Request body', req);
     const resp = js.responses || {};
     for (const [status, v] of Object.entries(resp)) mediaBlocks(`Response ${status}`, v);
+    let hint = 'JSON Schema reconstructed from traffic; * = always present';
+    if (!blocks.length) {
+      // No rendered JSON Schema: show the observed shapes themselves.
+      for (const [mt, node] of Object.entries(inv.request_bodies || {})) blocks.push(nodeBlock(['Request body ', h('code', null, mt)], node));
+      for (const [status, byType] of Object.entries(inv.responses || {})) {
+        for (const [mt, node] of Object.entries(byType || {})) blocks.push(nodeBlock([`Response ${status} `, h('code', null, mt)], node));
+      }
+      hint = 'shapes observed in traffic; * = present in every object';
+    }
     return h('div', { class: 'panel', testid: 'endpoint-schemas' },
-      h('div', { class: 'panel-head' }, h('h2', null, 'Request and response schemas'), h('span', { class: 'hint' }, 'JSON Schema reconstructed from traffic; * = always present')),
+      h('div', { class: 'panel-head' }, h('h2', null, 'Request and response schemas'), h('span', { class: 'hint' }, hint)),
       h('div', { class: 'panel-body' }, blocks.length ? blocks : h('div', { class: 'empty' }, 'No JSON bodies seen.')));
   }
 
