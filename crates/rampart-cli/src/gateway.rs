@@ -98,7 +98,8 @@ pub fn run(args: GatewayArgs) -> anyhow::Result<ExitCode> {
 /// The file (if any), then the flags on top.
 fn configure(args: &GatewayArgs) -> anyhow::Result<GatewayConfig> {
     let mut config = match &args.config {
-        Some(path) => GatewayConfig::load(path)?,
+        // The same file `rampart serve` reads: its `[server]`, `[store]`, `[pipeline]` are not ours.
+        Some(path) => rampart_server::ServeConfig::load_gateway(path)?,
         None => GatewayConfig::default(),
     };
     if let Some(listen) = args.listen {

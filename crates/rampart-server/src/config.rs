@@ -151,13 +151,7 @@ impl ServeConfig {
             return Err(syntax(path, text, &error));
         }
         let (gateway_text, serve_text) = split(text);
-        let gateway = GatewayConfig::parse(path, &gateway_text).map_err(|error| match error {
-            rampart_gateway::ConfigError::Syntax { path, line, column, message } => {
-                ConfigError::Syntax { path, line, column, message }
-            }
-            rampart_gateway::ConfigError::Invalid { path, message } => ConfigError::Invalid { path, message },
-            rampart_gateway::ConfigError::Read { path, source } => ConfigError::Read { path, source },
-        })?;
+        let gateway = GatewayConfig::parse(path, &gateway_text).map_err(from_gateway_error)?;
         let sections: ServeSections =
             toml::from_str(&serve_text).map_err(|error| syntax(path, &serve_text, &error))?;
         let config = ServeConfig {
@@ -168,6 +162,19 @@ impl ServeConfig {
         };
         config.check().map_err(|message| ConfigError::Invalid { path: path.to_owned(), message })?;
         Ok(config)
+    }
+
+    /// Only the gateway's half of a file (`rampart gateway --config` on a file written for
+    /// `rampart serve`): the serve-only sections are left out, unread.
+    pub fn load_gateway(path: &Path) -> Result<GatewayConfig, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
+        if let Err(error) = text.parse::<toml::Table>() {
+            return Err(syntax(&shown, &text, &error));
+        }
+        let (gateway_text, _) = split(&text);
+        GatewayConfig::parse(&shown, &gateway_text).map_err(from_gateway_error)
     }
 
     /// What serde cannot say.
@@ -204,6 +211,16 @@ impl ServeConfig {
             }
         }
         Ok(())
+    }
+}
+
+fn from_gateway_error(error: rampart_gateway::ConfigError) -> ConfigError {
+    match error {
+        rampart_gateway::ConfigError::Syntax { path, line, column, message } => {
+            ConfigError::Syntax { path, line, column, message }
+        }
+        rampart_gateway::ConfigError::Invalid { path, message } => ConfigError::Invalid { path, message },
+        rampart_gateway::ConfigError::Read { path, source } => ConfigError::Read { path, source },
     }
 }
 
@@ -318,6 +335,23 @@ watch = ["/var/log/rampart"]
         let text = "[[routes]]\nupstream = \"http://127.0.0.1:3000\"\n[pipeline\n";
         let error = ServeConfig::parse("rampart.toml", text).unwrap_err().to_string();
         assert!(error.starts_with("rampart.toml:3:"), "{error}");
+    }
+
+    #[test]
+    fn the_gateway_reads_the_same_file_without_the_serve_sections() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rampart.toml");
+        std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:9191\"\n[[routes]]\nupstream = \"http://127.0.0.1:3000\"\n[store]\npath = \"x.db\"\n")
+            .unwrap();
+        let gateway = ServeConfig::load_gateway(&path).unwrap();
+        assert_eq!(gateway.routes.len(), 1);
+        std::fs::write(
+            &path,
+            "[server]\nlisten = \"127.0.0.1:9191\"\n[[routes]]\nupstreem = \"http://127.0.0.1:3000\"\n",
+        )
+        .unwrap();
+        let error = ServeConfig::load_gateway(&path).unwrap_err().to_string();
+        assert!(error.contains(":4:") && error.contains("upstreem"), "{error}");
     }
 
     #[test]
