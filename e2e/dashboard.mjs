@@ -9,7 +9,7 @@
 //   RAMPART_URL            control-plane base URL (default http://127.0.0.1:9090)
 //   RAMPART_TOKEN          an operator or admin token (required)
 //   RAMPART_VIEWER_TOKEN   a viewer token (required)
-//   RAMPART_ATTACKER_IP    the demo's credential stuffer (default 203.0.113.66)
+//   RAMPART_ATTACKER_IP    the demo's credential stuffer (default 198.18.5.66)
 //   SCREENSHOT_DIR         where the PNG screenshots go (default e2e/screenshots)
 //   CHROMIUM               the browser binary (default /usr/bin/chromium)
 //   E2E_TIMEOUT_MS         how long one condition may take to come true (default 15000)
@@ -26,7 +26,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const BASE = (process.env.RAMPART_URL || 'http://127.0.0.1:9090').replace(/\/+$/, '');
 const TOKEN = process.env.RAMPART_TOKEN || '';
 const VIEWER_TOKEN = process.env.RAMPART_VIEWER_TOKEN || '';
-const ATTACKER = process.env.RAMPART_ATTACKER_IP || '203.0.113.66';
+const ATTACKER = process.env.RAMPART_ATTACKER_IP || '198.18.5.66';
 const SHOTS = path.resolve(process.env.SCREENSHOT_DIR || path.join(here, 'screenshots'));
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const TIMEOUT = Number(process.env.E2E_TIMEOUT_MS || 15000);
@@ -49,7 +49,7 @@ paths:
 
 function usage(msg) {
   console.error(`dashboard.mjs: ${msg}`);
-  console.error('usage: RAMPART_URL=http://127.0.0.1:9090 RAMPART_TOKEN=rmp_... RAMPART_VIEWER_TOKEN=rmp_... node e2e/dashboard.mjs');
+  console.error('usage: RAMPART_URL=http://127.0.0.1:9090 RAMPART_TOKEN=rmp_... RAMPART_VIEWER_TOKEN=rmp_... node e2e/dashboard.mjs  (Node 20+)');
   process.exit(2);
 }
 if (!TOKEN) usage('RAMPART_TOKEN (an operator or admin token) is not set');

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use rampart_core::inventory::NO_RESPONSE_STATUS;
-use rampart_core::{AuthKind, Endpoint, Inventory, Severity, SpecStatus};
+use rampart_core::{AuthKind, Endpoint, Inventory, SpecStatus};
 use rampart_posture::Assessment;
 
 use crate::discover::{Sort, Summary};
@@ -284,42 +284,8 @@ pub fn summary_line(s: &Summary) -> String {
     line
 }
 
-/// One endpoint for `--format json`: its stored form plus rendered JSON Schemas and latency
-/// percentiles, which is what a consumer wants without re-implementing the statistics, and its
-/// risk score (with its parts) and finding counts by severity.
+/// One endpoint for `--format json` (`docs/inventory-json.md`); the control plane's endpoint
+/// page shows the same document.
 pub fn endpoint_json(e: &Endpoint, assessment: &Assessment) -> serde_json::Value {
-    let mut value = serde_json::to_value(e).unwrap_or(serde_json::Value::Null);
-    if let Some(obj) = value.as_object_mut() {
-        if let Some(risk) = assessment.risk_of(&e.key) {
-            obj.insert("risk".into(), serde_json::to_value(risk).unwrap_or(serde_json::Value::Null));
-        }
-        let counts = assessment.counts_of(&e.key);
-        let mut findings = serde_json::Map::new();
-        findings.insert("total".into(), counts.iter().sum::<usize>().into());
-        for sev in Severity::ALL {
-            findings.insert(sev.as_str().into(), counts[sev as usize].into());
-        }
-        obj.insert("findings".into(), findings.into());
-        let quantiles: serde_json::Map<String, serde_json::Value> =
-            [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)]
-                .into_iter()
-                .filter_map(|(name, q)| {
-                    e.latency.quantile(q).map(|v| (name.to_owned(), serde_json::json!(v)))
-                })
-                .collect();
-        obj.insert("latency_ms".into(), quantiles.into());
-        let request: serde_json::Map<String, serde_json::Value> =
-            e.request_bodies.iter().map(|(m, s)| (m.clone(), rampart_openapi::json_schema(s))).collect();
-        let responses: serde_json::Map<String, serde_json::Value> = e
-            .responses
-            .iter()
-            .map(|(status, bodies)| {
-                let by_media: serde_json::Map<String, serde_json::Value> =
-                    bodies.iter().map(|(m, s)| (m.clone(), rampart_openapi::json_schema(s))).collect();
-                (status.to_string(), by_media.into())
-            })
-            .collect();
-        obj.insert("json_schemas".into(), serde_json::json!({ "request": request, "responses": responses }));
-    }
-    value
+    rampart_server::api::views::endpoint_json(e, assessment)
 }

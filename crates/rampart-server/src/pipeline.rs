@@ -4,10 +4,11 @@
 //!
 //! One thread owns the analysis and its own store connection. Exchanges queue on a bounded
 //! channel (the gateway's copies are dropped and counted when it is full: the traffic never
-//! waits for analysis; watched files wait instead, as losing them would be silent loss). Every
-//! `[pipeline] interval_ms` the batch that arrived is folded into the inventory — the same
-//! discovery, comparison with the declared specs and posture assessment `rampart discover` runs,
-//! seeded with what was learned before — and saved, each part in one transaction. What the API
+//! waits for analysis; watched files wait instead, as losing them would be silent loss). Each is
+//! folded at once into the analysis in progress — the same discovery and posture observation
+//! `rampart discover` runs, seeded with what was learned before — so no exchange is kept in
+//! memory whatever the rate; every `[pipeline] interval_ms` that analysis is compared with the
+//! declared specs, assessed and saved, each part in one transaction. What the API
 //! reads is the latest [`Snapshot`], swapped in whole: a request never sees half an analysis.
 
 use std::collections::BTreeMap;
@@ -241,7 +242,7 @@ pub fn spawn(
         inventory: Inventory::default(),
         observations: Observations::default(),
         specs: Vec::new(),
-        pending: Vec::new(),
+        batch: None,
         traffic: BTreeMap::new(),
         force: false,
         classifier: None,
@@ -271,7 +272,9 @@ struct Pipeline {
     inventory: Inventory,
     observations: Observations,
     specs: Vec<LoadedSpec>,
-    pending: Vec<Exchange>,
+    /// The analysis in progress: exchanges are folded in as they arrive (nothing is buffered,
+    /// whatever the traffic's rate) and the result is saved at the end of the interval.
+    batch: Option<Batch>,
     /// Counters not yet saved, per (minute, endpoint id).
     traffic: BTreeMap<(DateTime<Utc>, Option<String>), TrafficBucket>,
     /// Analyse at the next turn even without new exchanges (specs changed).
@@ -279,8 +282,17 @@ struct Pipeline {
     classifier: Option<Arc<dyn ValueClassifier>>,
 }
 
-/// The most exchanges analysed in one run; a bigger backlog is analysed in several.
-const MAX_BATCH: usize = 50_000;
+/// The most exchanges folded into one analysis before it is saved, however short the interval.
+const MAX_BATCH: u64 = 200_000;
+
+/// One interval's analysis: discovery and posture seeded with everything learned before.
+struct Batch {
+    discovery: Discovery,
+    observer: PostureObserver,
+    /// Calls per endpoint before the batch, to count each endpoint's calls in the interval.
+    before: BTreeMap<String, u64>,
+    exchanges: u64,
+}
 
 impl Pipeline {
     /// What the store holds becomes the first snapshot (a restart shows everything at once).
@@ -317,7 +329,7 @@ impl Pipeline {
                 Ok(exchange) => {
                     self.take(exchange);
                     // Whatever else is queued, without waking per exchange.
-                    while self.pending.len() < MAX_BATCH {
+                    while self.batch_len() < MAX_BATCH {
                         match exchanges.try_recv() {
                             Ok(exchange) => self.take(exchange),
                             Err(TryRecvError::Empty) => break,
@@ -345,8 +357,8 @@ impl Pipeline {
                     self.take(exchange);
                 }
             }
-            let due = last_run.elapsed() >= interval || self.pending.len() >= MAX_BATCH;
-            if (due || !flushes.is_empty() || disconnected) && (!self.pending.is_empty() || self.force) {
+            let due = last_run.elapsed() >= interval || self.batch_len() >= MAX_BATCH;
+            if (due || !flushes.is_empty() || disconnected) && (self.batch.is_some() || self.force) {
                 self.analyse();
                 last_run = Instant::now();
             } else if due {
@@ -391,7 +403,13 @@ impl Pipeline {
         bucket.requests += 1;
         bucket.refused += u64::from(refused);
         bucket.errors += u64::from(error && !refused);
-        self.pending.push(exchange);
+        let include_static = self.config.include_static;
+        let batch = self.batch();
+        if include_static || !rampart_discovery::engine::is_static_asset_exchange(&exchange) {
+            batch.observer.observe(&exchange);
+        }
+        batch.discovery.observe(&exchange);
+        batch.exchanges += 1;
     }
 
     fn bucket(&mut self, minute: DateTime<Utc>, endpoint: Option<String>) -> &mut TrafficBucket {
@@ -445,10 +463,20 @@ impl Pipeline {
         tracing::error!(%error, "pipeline: {what} failed");
     }
 
-    /// Folds the queued exchanges into the inventory and the posture, and saves both.
-    fn analyse(&mut self) {
-        self.force = false;
-        let batch = std::mem::take(&mut self.pending);
+    fn batch_len(&self) -> u64 {
+        self.batch.as_ref().map_or(0, |b| b.exchanges)
+    }
+
+    /// The analysis in progress, started from what was learned so far.
+    fn batch(&mut self) -> &mut Batch {
+        let batch = match self.batch.take() {
+            Some(batch) => batch,
+            None => self.new_batch(),
+        };
+        self.batch.insert(batch)
+    }
+
+    fn new_batch(&self) -> Batch {
         let mut config = DiscoveryConfig {
             include_static_assets: self.config.include_static,
             ..DiscoveryConfig::default()
@@ -459,17 +487,24 @@ impl Pipeline {
         for (host, template) in rampart_openapi::declared_templates(&documents) {
             discovery.declare_template(host.as_deref(), &template);
         }
-        let before: BTreeMap<String, u64> =
+        let before =
             self.inventory.endpoints.iter().map(|e| (rampart_store::endpoint_id(&e.key), e.calls)).collect();
-        discovery.seed(std::mem::take(&mut self.inventory));
+        discovery.seed(self.inventory.clone());
         let mut observer = PostureObserver::new();
-        observer.seed(std::mem::take(&mut self.observations));
-        for exchange in &batch {
-            if self.config.include_static || !rampart_discovery::engine::is_static_asset_exchange(exchange) {
-                observer.observe(exchange);
-            }
-            discovery.observe(exchange);
-        }
+        observer.seed(self.observations.clone());
+        Batch { discovery, observer, before, exchanges: 0 }
+    }
+
+    /// Ends the analysis in progress: the inventory and the posture it built are compared with
+    /// the declared specs, assessed and saved.
+    fn analyse(&mut self) {
+        self.force = false;
+        // A change of specs alone re-runs the comparison on what is known.
+        let Batch { discovery, observer, before, exchanges } = match self.batch.take() {
+            Some(batch) => batch,
+            None => self.new_batch(),
+        };
+        let documents: Vec<SpecDocument> = self.specs.iter().map(|s| s.document.clone()).collect();
         let mut inventory = discovery.finish();
         if !documents.is_empty() {
             rampart_openapi::compare(&mut inventory, &documents);
@@ -496,7 +531,7 @@ impl Pipeline {
         if let Err(error) = self.save(&assessment) {
             self.store_error("saving the analysis", &error);
         }
-        let count = batch.len() as u64;
+        let count = exchanges;
         self.shared.stats.exchanges.fetch_add(count, Ordering::Relaxed);
         self.shared.stats.analysis_runs.fetch_add(1, Ordering::Relaxed);
         self.publish(assessment, Some(Utc::now()));

@@ -207,3 +207,80 @@ async fn a_team_finds_shadow_apis_card_numbers_and_attacks_and_a_restart_keeps_t
     assert_eq!(statuses, [200, 429], "the restored rate limit (1/min) did not hold");
     server.shutdown().await;
 }
+
+fn sample_exchanges() -> Vec<rampart_core::Exchange> {
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/sample.har");
+    let mut exchanges = Vec::new();
+    let report = rampart_ingest::read_path(&sample, &Default::default(), &mut |e| exchanges.push(e));
+    assert!(report.fatal.is_none() && exchanges.len() > 100, "{report:?}");
+    exchanges
+}
+
+async fn analysed(http: &common::Http, base: &str, token: &str) -> u64 {
+    http.get(&format!("{base}/api/v1/metrics"), token).await.json()["pipeline"]["exchanges"].as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watched_files_are_read_once_and_a_growing_tap_file_is_followed_line_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let watched = dir.path().join("incoming");
+    std::fs::create_dir(&watched).unwrap();
+    let mut config = common::config("http://127.0.0.1:9", dir.path());
+    config.pipeline.watch = vec![watched.clone()];
+    config.pipeline.watch_interval_ms = 100;
+    let tokens = common::tokens(&config.store.path);
+    let server = rampart_server::start(config.clone()).await.unwrap();
+    let base = format!("http://{}", server.control_addr);
+    let http = common::Http::new();
+    let exchanges = sample_exchanges();
+
+    // A HAR recording dropped into the directory.
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/sample.har");
+    std::fs::copy(&sample, watched.join("capture.har")).unwrap();
+    let har = exchanges.len() as u64;
+    common::eventually("the HAR file is analysed", || {
+        let (http, base, token) = (&http, base.clone(), tokens.viewer.clone());
+        async move { analysed(http, &base, &token).await == har }
+    })
+    .await;
+    let endpoints = http.get(&format!("{base}/api/v1/endpoints?q=cards"), &tokens.viewer).await.json();
+    assert!(endpoints["total"].as_u64().unwrap() > 0, "{endpoints}");
+
+    // An Exchange JSONL tap file another gateway appends to: complete lines only, as they come.
+    let lines: Vec<String> = exchanges.iter().take(3).map(|e| serde_json::to_string(e).unwrap()).collect();
+    let tap = watched.join("tap.jsonl");
+    std::fs::write(&tap, format!("{}\n{}\n{}", lines[0], lines[1], &lines[2][..lines[2].len() / 2])).unwrap();
+    common::eventually("the two complete lines are analysed", || {
+        let (http, base, token) = (&http, base.clone(), tokens.viewer.clone());
+        async move { analysed(http, &base, &token).await == har + 2 }
+    })
+    .await;
+    {
+        use std::io::Write;
+        let mut file = std::fs::OpenOptions::new().append(true).open(&tap).unwrap();
+        writeln!(file, "{}", &lines[2][lines[2].len() / 2..]).unwrap();
+        writeln!(file, "{{\"v\": 1, \"this line\": \"is not an exchange\"}}").unwrap();
+    }
+    common::eventually("the completed line is analysed and the bad one counted", || {
+        let (http, base, token) = (&http, base.clone(), tokens.viewer.clone());
+        async move {
+            let metrics = http.get(&format!("{base}/api/v1/metrics"), &token).await.json();
+            metrics["pipeline"]["exchanges"] == har + 3 && metrics["pipeline"]["ingest_errors"] == 1
+        }
+    })
+    .await;
+    server.shutdown().await;
+
+    // After a restart nothing is read twice.
+    let server = rampart_server::start(config).await.unwrap();
+    let base = format!("http://{}", server.control_addr);
+    std::fs::write(watched.join("later.jsonl"), format!("{}\n", lines[0])).unwrap();
+    common::eventually("only the new file is read", || {
+        let (http, base, token) = (&http, base.clone(), tokens.viewer.clone());
+        async move { analysed(http, &base, &token).await == 1 }
+    })
+    .await;
+    assert!(server.pipeline().flush(Duration::from_secs(30)));
+    assert_eq!(analysed(&http, &base, &tokens.viewer).await, 1, "a file was read again after the restart");
+    server.shutdown().await;
+}

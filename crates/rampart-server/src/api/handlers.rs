@@ -266,7 +266,7 @@ pub async fn endpoint(State(state): Api, Path(id): Path<String>) -> Result<Json<
         .map(|(f, fid)| views::finding_view(f, fid, states.get(fid)))
         .collect();
     if let Value::Object(map) = &mut view {
-        map.insert("endpoint".to_owned(), serde_json::to_value(endpoint).unwrap_or(Value::Null));
+        map.insert("endpoint".to_owned(), views::endpoint_json(endpoint, &snapshot.assessment));
         map.insert("sensitive_fields".to_owned(), Value::Array(views::sensitive_fields(endpoint)));
         map.insert("findings".to_owned(), Value::Array(findings));
         map.insert(
@@ -438,7 +438,15 @@ fn alert_view(row: &AlertRow, decisions: &HashMap<String, bool>) -> Value {
 async fn decision_activity(state: &Arc<ApiState>) -> Result<HashMap<String, bool>, ApiError> {
     let now = Utc::now();
     let (_, rows) = state.with_store(move |store| Ok(store.decisions(false, now, 500, 0)?)).await?;
-    Ok(rows.iter().filter_map(|row| Some((row.alert_id.clone()?, row.is_active(now)))).collect())
+    // An alert may have had several decisions (renewed, lifted, decided again): it shows as
+    // blocked while any of them is in force.
+    let mut activity: HashMap<String, bool> = HashMap::new();
+    for row in &rows {
+        if let Some(alert) = &row.alert_id {
+            *activity.entry(alert.clone()).or_insert(false) |= row.is_active(now);
+        }
+    }
+    Ok(activity)
 }
 
 pub async fn alerts(
