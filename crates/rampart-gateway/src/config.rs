@@ -378,8 +378,8 @@ impl GatewayConfig {
     }
 }
 
-/// 1-based line and column of byte `offset`.
-fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+/// 1-based line and column of byte `offset` (also for the files that embed the gateway's).
+pub fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use rampart_gateway::GatewayConfig;
+use rampart_gateway::config::line_and_column;
 use serde::Deserialize;
 
 /// Sections only `rampart serve` reads.
@@ -227,14 +228,6 @@ fn from_gateway_error(error: rampart_gateway::ConfigError) -> ConfigError {
 fn syntax(path: &str, text: &str, error: &toml::de::Error) -> ConfigError {
     let (line, column) = error.span().map_or((0, 0), |span| line_and_column(text, span.start));
     ConfigError::Syntax { path: path.to_owned(), line, column, message: error.message().to_owned() }
-}
-
-/// 1-based line and column of byte `offset`.
-fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 /// The text twice, line for line: once with the serve-only sections blanked (the gateway's

@@ -12,13 +12,9 @@ mod common;
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Arc;
 use std::time::Duration;
 
 use rampart_demo::attackers::{Attacker, AttackerConfig};
-use rampart_demo::data::Dataset;
-use rampart_demo::jwt::SigningKeys;
-use rampart_demo::state::{AppState, Clock};
 
 const SEED: u64 = 42;
 const CUSTOMERS: usize = 120;
@@ -47,14 +43,7 @@ async fn the_dashboard_shows_a_person_what_the_issue_promises() {
         "RAMPART_TEST_CHROMIUM is set but e2e/node_modules/playwright-core is missing (npm ci in e2e/)"
     );
 
-    let keys = tokio::task::spawn_blocking(|| SigningKeys::from_demo_seed(SEED, SigningKeys::DEFAULT_BITS))
-        .await
-        .unwrap()
-        .unwrap();
-    let state = AppState::new(Dataset::generate(SEED, CUSTOMERS), Arc::new(keys), Clock::System);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let bank = listener.local_addr().unwrap();
-    tokio::spawn(rampart_demo::serve(listener, state));
+    let bank = common::demo_bank(SEED, CUSTOMERS).await;
 
     let dir = tempfile::tempdir().unwrap();
     let mut config = common::config(&format!("http://{bank}"), dir.path());

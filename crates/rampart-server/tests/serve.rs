@@ -7,28 +7,12 @@
 mod common;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-use rampart_demo::data::Dataset;
-use rampart_demo::jwt::SigningKeys;
-use rampart_demo::state::{AppState, Clock};
 use serde_json::{Value, json};
 
 const SEED: u64 = 42;
 const CUSTOMERS: usize = 60;
-
-async fn demo_bank() -> std::net::SocketAddr {
-    let keys = tokio::task::spawn_blocking(|| SigningKeys::from_demo_seed(SEED, SigningKeys::DEFAULT_BITS))
-        .await
-        .unwrap()
-        .unwrap();
-    let state = AppState::new(Dataset::generate(SEED, CUSTOMERS), Arc::new(keys), Clock::System);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(rampart_demo::serve(listener, state));
-    addr
-}
 
 fn bank_spec() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/bank-api.openapi.yaml")
@@ -40,7 +24,7 @@ fn items(reply: &common::Reply) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_finds_shadow_apis_card_numbers_and_attacks_and_a_restart_keeps_them() {
-    let bank = demo_bank().await;
+    let bank = common::demo_bank(SEED, CUSTOMERS).await;
     let dir = tempfile::tempdir().unwrap();
     let mut config = common::config(&format!("http://{bank}"), dir.path());
     config.pipeline.specs = vec![bank_spec()];

@@ -132,3 +132,22 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// The demo bank (flawed mode) on an ephemeral loopback port, its book generated from `seed`.
+pub async fn demo_bank(seed: u64, customers: usize) -> SocketAddr {
+    use rampart_demo::jwt::SigningKeys;
+    let keys =
+        tokio::task::spawn_blocking(move || SigningKeys::from_demo_seed(seed, SigningKeys::DEFAULT_BITS))
+            .await
+            .unwrap()
+            .unwrap();
+    let state = rampart_demo::state::AppState::new(
+        rampart_demo::data::Dataset::generate(seed, customers),
+        std::sync::Arc::new(keys),
+        rampart_demo::state::Clock::System,
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(rampart_demo::serve(listener, state));
+    addr
+}
