@@ -32,12 +32,13 @@ const BANK_SPEC: &str = include_str!("../../../examples/bank-api.openapi.yaml");
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Where the gateway listens (the demo bank is reached through it).
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
-    /// The dashboard and API.
-    #[arg(long, default_value = "127.0.0.1:9090")]
-    control_listen: SocketAddr,
+    /// Where the gateway listens (the demo bank is reached through it) [default: 127.0.0.1:8080,
+    /// or a free port when that one is taken].
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// The dashboard and API [default: 127.0.0.1:9090, or a free port when that one is taken].
+    #[arg(long)]
+    control_listen: Option<SocketAddr>,
     /// Keep the demo's database here (default: a new temporary one each run).
     #[arg(long)]
     db: Option<PathBuf>,
@@ -220,17 +221,31 @@ fn prepare(args: &DemoArgs, db: &std::path::Path, bank: SocketAddr) -> anyhow::R
     drop(store);
 
     let mut config = ServeConfig::with_upstream(&format!("http://{bank}"));
-    config.gateway.listen = args.listen;
+    config.gateway.listen = args.listen.unwrap_or_else(|| default_or_free(8080));
     config.gateway.admin_listen = SocketAddr::from(([127, 0, 0, 1], 0));
     // The simulated customers and attackers come through the generator on loopback, each with
     // its own address in X-Forwarded-For.
     config.gateway.forwarding.trusted_proxies = vec!["127.0.0.1/32".parse().context("loopback network")?];
     // The demo prints its own summary; a line per request would drown it.
     config.gateway.access_log.enabled = false;
-    config.server.listen = args.control_listen;
+    config.server.listen = args.control_listen.unwrap_or_else(|| default_or_free(9090));
     config.store.path = db.to_path_buf();
     // A livelier dashboard than the default 5 s.
     config.pipeline.interval_ms = 2000;
     config.check().map_err(|message| anyhow::anyhow!("configuration: {message}"))?;
     Ok((token.secret, config))
+}
+
+/// `127.0.0.1:port`, or an ephemeral port when something else holds that one (a second demo, a
+/// development server): the demo should start wherever it is run. Ports given on the command
+/// line are used as given.
+fn default_or_free(port: u16) -> SocketAddr {
+    let preferred = SocketAddr::from(([127, 0, 0, 1], port));
+    match std::net::TcpListener::bind(preferred) {
+        Ok(_) => preferred,
+        Err(_) => {
+            eprintln!("note: 127.0.0.1:{port} is in use; the demo takes a free port instead");
+            SocketAddr::from(([127, 0, 0, 1], 0))
+        }
+    }
 }

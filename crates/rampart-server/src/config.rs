@@ -191,6 +191,9 @@ impl ServeConfig {
                 self.server.listen
             ));
         }
+        if self.server.auth_failures_per_minute == 0 {
+            return Err("server.auth_failures_per_minute: at least 1".to_owned());
+        }
         if self.pipeline.interval_ms < 100 {
             return Err("pipeline.interval_ms: at least 100".to_owned());
         }
@@ -357,6 +360,10 @@ watch = ["/var/log/rampart"]
             "[[routes]]\nupstream = \"http://127.0.0.1:3000\"\n[server]\nlisten = \"127.0.0.1:8080\"\n";
         let error = ServeConfig::parse("rampart.toml", text).unwrap_err().to_string();
         assert!(error.contains("server.listen"), "{error}");
+        let text =
+            "[[routes]]\nupstream = \"http://127.0.0.1:3000\"\n[server]\nauth_failures_per_minute = 0\n";
+        let error = ServeConfig::parse("rampart.toml", text).unwrap_err().to_string();
+        assert!(error.contains("server.auth_failures_per_minute"), "{error}");
         let text = "[[routes]]\nupstream = \"http://127.0.0.1:3000\"\n[pipeline]\nspecs = [\"/nonexistent/spec.yaml\"]\n";
         let error = ServeConfig::parse("rampart.toml", text).unwrap_err().to_string();
         assert!(error.contains("pipeline.specs[0]"), "{error}");

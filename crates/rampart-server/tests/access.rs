@@ -211,6 +211,18 @@ async fn oversized_and_malformed_bodies_are_answered_as_problems() {
     assert_eq!(reply.status, 422, "{}", reply.body);
     assert!(reply.json()["detail"].as_str().unwrap().contains("notes.yaml"), "{}", reply.body);
 
+    // A reason with a terminal escape would reach the audit log and the dashboard as written.
+    let reply = http
+        .json(
+            "POST",
+            &format!("{base}/api/v1/decisions"),
+            &tokens.operator,
+            serde_json::json!({"kind": "ip", "value": "192.0.2.9", "action": "block", "reason": "ok\u{1b}[2J"}),
+        )
+        .await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert!(reply.json()["detail"].as_str().unwrap().contains("reason"));
+
     let reply = http.get(&format!("{base}/api/v1/endpoints?sort=danger"), &tokens.viewer).await;
     assert_eq!(reply.status, 400);
     assert!(reply.json()["detail"].as_str().unwrap().contains("sort"));

@@ -49,9 +49,14 @@ fn list(total: u64, items: Vec<Value>) -> Json<Value> {
     Json(json!({"total": total, "items": items}))
 }
 
+/// Free text people write (notes, reasons, names): bounded, and without control characters
+/// (a line break in a note is fine), so the audit log and the dashboard show what was written.
 fn check_len(field: &str, value: &str, max: usize) -> Result<(), ApiError> {
     if value.chars().count() > max {
         return Err(ApiError::BadRequest(format!("{field}: at most {max} characters")));
+    }
+    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(ApiError::BadRequest(format!("{field}: control characters are not allowed")));
     }
     Ok(())
 }
