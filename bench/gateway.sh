@@ -15,7 +15,9 @@
 #
 # Usage: bench/gateway.sh          (env: BENCH_SECONDS=15 BENCH_CONNECTIONS=64 PERF=auto|1|0
 #                                   NO_RESULTS=1 to skip appending to bench/RESULTS.md,
-#                                   DETECT=off to run the gateway without behavioural detection)
+#                                   DETECT=off to run the gateway without behavioural detection,
+#                                   SERVE=1 to run `rampart serve` instead: the same gateway with the
+#                                   analysis pipeline, the store and the control plane attached)
 # bench/soak.sh sources this file for the setup functions (nothing runs when sourced).
 set -euo pipefail
 # shellcheck source=bench/lib.sh
@@ -269,8 +271,33 @@ EOF
   # enforcing would answer 429s instead of proxying. DETECT=off measures without it.
   local detect_flag="--monitor"
   [ "${DETECT:-monitor}" = off ] && detect_flag="--no-detect"
-  "$RAMPART" gateway --config "$WORK/rampart.toml" --spec "$ROOT/examples/bank-api.openapi.yaml" "$detect_flag" \
-    >"$WORK/rampart.out" 2>"$WORK/rampart.err" &
+  if [ "${SERVE:-0}" = 1 ]; then
+    # The same gateway inside `rampart serve`: every exchange also goes through discovery,
+    # sensitive-data classification and posture (the pipeline), results saved to SQLite.
+    rm -f "$WORK/serve.db" "$WORK/serve.db-wal" "$WORK/serve.db-shm"
+    cat >>"$WORK/rampart.toml" <<EOF
+
+[validate]
+specs = ["$ROOT/examples/bank-api.openapi.yaml"]
+
+[detect]
+enabled = $([ "${DETECT:-monitor}" = off ] && echo false || echo true)
+monitor = true
+
+[server]
+listen = "127.0.0.1:$(free_port)"
+
+[store]
+path = "$WORK/serve.db"
+
+[pipeline]
+specs = ["$ROOT/examples/bank-api.openapi.yaml"]
+EOF
+    "$RAMPART" serve --config "$WORK/rampart.toml" >"$WORK/rampart.out" 2>"$WORK/rampart.err" &
+  else
+    "$RAMPART" gateway --config "$WORK/rampart.toml" --spec "$ROOT/examples/bank-api.openapi.yaml" "$detect_flag" \
+      >"$WORK/rampart.out" 2>"$WORK/rampart.err" &
+  fi
   RAMPART_PID=$!
   PIDS+=("$RAMPART_PID")
   for _ in $(seq 300); do
@@ -468,6 +495,17 @@ main() {
   # so a throughput bought with drops shows.
   local tap_dropped
   tap_dropped="$(curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^rampart_tap_dropped_total/ {print $2}')"
+  local pipeline_note=""
+  if [ "${SERVE:-0}" = 1 ]; then
+    local control token
+    control="$(grep -o 'dashboard/API  http://[0-9.:]*' "$WORK/rampart.err" | sed 's|.*http://||')"
+    token="$(head -n1 "$WORK/rampart.out")"
+    pipeline_note="$(curl -s --max-time 5 -H "Authorization: Bearer $token" "http://$control/api/v1/metrics" | python3 -c '
+import json, sys
+p = json.load(sys.stdin)["pipeline"]
+e, r, d = p["exchanges"], p["analysis_runs"], p["dropped"]
+print(f"The pipeline analysed {e:,} exchanges in {r} analyses and dropped {d:,} (queue full; the requests never wait).")' 2>/dev/null || echo "(pipeline metrics not read)")"
+  fi
 
   local date_now machine table verdict
   date_now="$(date -u +%Y-%m-%dT%H:%MZ)"
@@ -494,7 +532,7 @@ Peak throughput, \`wrk -t1 -c$connections -d${seconds}s --latency\` (closed loop
 |---|---|---|---|
 | upstream direct (nginx static) | ${rps[upstream]} | ${p50[upstream]} | ${p99[upstream]} |
 | nginx plain proxy | ${rps[nginx]} | ${p50[nginx]} | ${p99[nginx]} |
-| rampart, everything on | ${rps[rampart]} | ${p50[rampart]} | ${p99[rampart]} |
+| rampart$([ "${SERVE:-0}" = 1 ] && echo " serve (gateway + pipeline + store)"), everything on | ${rps[rampart]} | ${p50[rampart]} | ${p99[rampart]} |
 
 Rampart / nginx throughput: **$ratio** (goal ≥ 0.8: $goal1).
 
@@ -514,6 +552,7 @@ ${seconds} s after a 2 s warm-up; latency from each request's scheduled time):
 
 p99 added by Rampart: **$added_up ms** vs the upstream direct, $added_ng ms vs nginx (goal ≤ 1 ms added: $goal2).
 Rampart RSS after the run: $((rss / 1024)) MiB.
+${pipeline_note}
 EOF
 )"
   echo

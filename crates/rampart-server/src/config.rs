@@ -270,7 +270,36 @@ fn is_serve_key(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::Strategy;
+
     use super::*;
+
+    proptest::proptest! {
+        /// The split never moves a line: both halves have the input's lines, each input line is
+        /// kept whole in exactly one half and blank in the other — so positions in errors hold.
+        #[test]
+        fn splitting_keeps_every_line_in_its_place(lines in proptest::collection::vec(
+            proptest::prop_oneof![
+                "[a-z_.\\[\\] =\"0-9]{0,30}",
+                proptest::sample::select(vec![
+                    "[server]", "[store]", "[pipeline]", "[[routes]]", "[detect]", "server.listen = 1",
+                    "[ server ]", "[[pipeline.x]]", "listen = \"127.0.0.1:1\"",
+                ]).prop_map(str::to_owned),
+            ],
+            0..40,
+        )) {
+            let text = lines.join("\n");
+            let (gateway, serve) = split(&text);
+            let g: Vec<&str> = gateway.split('\n').collect();
+            let s: Vec<&str> = serve.split('\n').collect();
+            let input: Vec<&str> = text.split('\n').collect();
+            proptest::prop_assert_eq!(g.len(), input.len());
+            proptest::prop_assert_eq!(s.len(), input.len());
+            for ((line, g), s) in input.iter().zip(&g).zip(&s) {
+                proptest::prop_assert!((g == line && s.is_empty()) || (s == line && g.is_empty()), "{line:?} -> {g:?} / {s:?}");
+            }
+        }
+    }
 
     #[test]
     fn a_minimal_file_needs_only_an_upstream() {
