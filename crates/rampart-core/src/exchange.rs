@@ -16,6 +16,19 @@ use serde::{Deserialize, Serialize};
 /// reading the tap can tell what the API answered from what the gateway did.
 pub const GATEWAY_REFUSAL_HEADER: &str = "x-rampart-refusal";
 
+/// Refusal reasons of the gateway that are enforcement against the client (a block or a rate
+/// limit in force), not an answer about the request itself.
+pub const ENFORCEMENT_REFUSALS: [&str; 5] =
+    ["blocked-ip", "blocked-identity", "blocked-token", "rate-limited", "rate-limited-by-decision"];
+
+/// The reason, when the gateway refused this exchange to enforce a block or a rate limit on its
+/// client: the API never saw it, and it says nothing about the API or about the request's
+/// content — discovery, posture and the detectors keep such exchanges out.
+pub fn enforcement_refusal(exchange: &Exchange) -> Option<&str> {
+    let reason = exchange.response.as_ref()?.header(GATEWAY_REFUSAL_HEADER)?;
+    ENFORCEMENT_REFUSALS.contains(&reason).then_some(reason)
+}
+
 /// Version written in the `v` field of every Exchange JSON line.
 pub const EXCHANGE_FORMAT_VERSION: u32 = 1;
 

@@ -367,9 +367,13 @@ async fn all_attackers_run_side_by_side_until_stopped() {
     let (stop, stop_rx) = watch::channel(false);
     let config = attack_config(&bank.base, &Attacker::ALL, None);
     let run = tokio::spawn(async move { attackers::run_attackers(&config, stop_rx).await });
-    wait_for("every attacker at the bank", || {
+    // Two requests each: an attacker's requests are sequential, so its first has been answered
+    // and counted (a stop can land while a request is in flight, which is then not counted).
+    wait_for("every attacker at the bank twice", || {
         let seen = bank.seen();
-        Attacker::ALL.iter().all(|a| seen.iter().any(|s| s.forwarded_for.as_deref() == Some(a.address())))
+        Attacker::ALL
+            .iter()
+            .all(|a| seen.iter().filter(|s| s.forwarded_for.as_deref() == Some(a.address())).count() >= 2)
     })
     .await;
     stop.send(true).unwrap();

@@ -377,16 +377,6 @@ pub(crate) fn masked_username(username: &str) -> String {
     format!("{masked}#{:02x}{:02x}{:02x}", digest[0], digest[1], digest[2])
 }
 
-/// Refusal reasons of the gateway that are enforcement, not an answer about the request's
-/// content: exchanges refused for these are kept out of the detectors.
-const ENFORCEMENT_REASONS: [&str; 5] =
-    ["blocked-ip", "blocked-identity", "blocked-token", "rate-limited", "rate-limited-by-decision"];
-
-fn enforced_refusal(exchange: &Exchange) -> Option<&str> {
-    let reason = exchange.response.as_ref()?.header(rampart_core::exchange::GATEWAY_REFUSAL_HEADER)?;
-    ENFORCEMENT_REASONS.contains(&reason).then_some(reason)
-}
-
 /// Counters of the engine.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EngineStats {
@@ -514,7 +504,7 @@ impl Engine {
         {
             self.learned_logins.insert(path_hash);
         }
-        if let Some(reason) = enforced_refusal(exchange) {
+        if let Some(reason) = rampart_core::exchange::enforcement_refusal(exchange) {
             // The gateway refused it on a decision or a rate limit: the API never saw it, and
             // its 403 or 429 is no answer of the API's (a customer rate-limited at login is not
             // failing logins). It still shows that an attack goes on: its alerts stay open.

@@ -73,6 +73,7 @@ pub struct Discovery {
     prior: Vec<Endpoint>,
     observed: u64,
     static_assets_skipped: u64,
+    enforcement_refusals_skipped: u64,
     hosts: HashSet<String>,
 }
 
@@ -85,6 +86,7 @@ impl Discovery {
             prior: Vec::new(),
             observed: 0,
             static_assets_skipped: 0,
+            enforcement_refusals_skipped: 0,
             hosts: HashSet::new(),
         }
     }
@@ -117,6 +119,12 @@ impl Discovery {
             self.static_assets_skipped += 1;
             return;
         }
+        // A client refused by the gateway's block or rate limit (in a gateway's tap) never
+        // reached the API: its 403s and 429s are not the API's answers (nor drift from its spec).
+        if rampart_core::exchange::enforcement_refusal(exchange).is_some() {
+            self.enforcement_refusals_skipped += 1;
+            return;
+        }
         // Sources normally send a lower-case host and an upper-case method: only allocate when not.
         let host = if request.host.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(request.host.to_ascii_lowercase())
@@ -133,6 +141,11 @@ impl Discovery {
         let leaf = self.templater.leaf(&host, &method, path);
         record_exchange(&mut leaf.0, exchange, &self.config.record);
         self.observed += 1;
+    }
+
+    /// Exchanges the gateway refused to enforce a block or a rate limit, left out.
+    pub fn enforcement_refusals_skipped(&self) -> u64 {
+        self.enforcement_refusals_skipped
     }
 
     /// Static-asset requests left out (see [`DiscoveryConfig::include_static_assets`]).
@@ -292,6 +305,29 @@ mod tests {
         assert!(methods.len() < 100, "methods are pooled by the templater: {}", methods.len());
         let calls: u64 = inventory.endpoints.iter().map(|e| e.calls).sum();
         assert_eq!(calls, 2001, "nothing is lost, only pooled");
+    }
+
+    #[test]
+    fn the_gateways_blocks_and_rate_limits_are_not_the_apis_answers() {
+        let refused = |reason: &str| {
+            let mut e = exchange("api.bank.example", "POST", "/oauth/token");
+            let response = e.response.as_mut().unwrap();
+            response.status = if reason.starts_with("rate") { 429 } else { 403 };
+            response.headers.push(("x-rampart-refusal".into(), reason.into()));
+            e
+        };
+        let mut discovery = Discovery::new(DiscoveryConfig::default());
+        discovery.observe(&exchange("api.bank.example", "POST", "/oauth/token"));
+        for reason in ["blocked-ip", "blocked-token", "rate-limited", "rate-limited-by-decision"] {
+            discovery.observe(&refused(reason));
+        }
+        // A refusal about the request itself (an injection) still shows who calls what.
+        discovery.observe(&refused("sqli"));
+        assert_eq!(discovery.enforcement_refusals_skipped(), 4);
+        let inventory = discovery.finish();
+        let token = inventory.endpoints.iter().find(|e| e.key.path_template == "/oauth/token").unwrap();
+        assert_eq!(token.calls, 2);
+        assert_eq!(token.statuses.keys().copied().collect::<Vec<_>>(), [200, 403]);
     }
 
     #[test]

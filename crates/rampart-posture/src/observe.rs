@@ -475,6 +475,10 @@ impl PostureObserver {
 
     /// Learn from one exchange.
     pub fn observe(&mut self, ex: &Exchange) {
+        // Refused by a gateway's block or rate limit: the API never answered it (as discovery).
+        if rampart_core::exchange::enforcement_refusal(ex).is_some() {
+            return;
+        }
         let obs = &mut self.obs;
         obs.exchanges += 1;
         let host = ex.request.host.to_ascii_lowercase();
