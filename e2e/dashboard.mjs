@@ -7,7 +7,7 @@
 //
 // Environment:
 //   RAMPART_URL            control-plane base URL (default http://127.0.0.1:9090)
-//   RAMPART_TOKEN          an operator or admin token (required)
+//   RAMPART_TOKEN          an admin token (required; the admin step 8 needs the admin role)
 //   RAMPART_VIEWER_TOKEN   a viewer token (required)
 //   RAMPART_ATTACKER_IP    the demo's credential stuffer (default 198.18.5.66)
 //   SCREENSHOT_DIR         where the PNG screenshots go (default e2e/screenshots)
@@ -224,6 +224,8 @@ async function gotoNav(page, id, title) {
 let findingId = null;
 let e2eDecisionId = null;
 let uploadedSpecId = null;
+let e2eTokenId = null;
+const E2E_TOKEN_NAME = 'e2e-temporary';
 
 async function main() {
   browser = await chromium.launch({
@@ -499,6 +501,11 @@ async function main() {
     await textMatches(v.getByTestId('spec-diff-shadow'), /Shadow endpoints/, 'the spec diff (viewer)');
     if (await v.getByTestId('spec-upload-input').count()) fail('the viewer is offered the spec upload');
     if (await v.getByTestId('spec-delete').count()) fail('the viewer is offered to delete specs');
+    // Admin: no nav entry, and the page itself says it needs the admin role.
+    if (await v.getByTestId('nav-admin').count()) fail('the viewer is shown the Admin nav entry');
+    await v.evaluate(() => { location.hash = '#/admin'; });
+    await textMatches(v.getByTestId('admin-forbidden'), /needs the admin role/i, 'the admin-role message (viewer)');
+    if (await v.getByTestId('admin-token-form').count()) fail('the viewer is offered the create-token form');
     noProblems(v);
     await v.context().close();
     current = page;
@@ -525,6 +532,50 @@ async function main() {
     await l.context().close();
     current = null;
   });
+
+  await step(8, `admin: a viewer token "${E2E_TOKEN_NAME}" is created (secret shown once), revoked, and both are in the audit log`, async () => {
+    const a = await newPage();
+    await a.goto(`${BASE}/#token=${encodeURIComponent(TOKEN)}`);
+    await textMatches(a.getByTestId('whoami-role'), /^admin$/i, 'the admin role in the header (RAMPART_TOKEN must be an admin token)');
+    await gotoNav(a, 'admin', /admin/i);
+    await until('the token list', async () => (await a.getByTestId('admin-token-row').count()) > 0);
+    // Create a viewer token with the form: its secret is shown once.
+    const form = a.getByTestId('admin-token-form');
+    await form.getByTestId('admin-token-name-input').fill(E2E_TOKEN_NAME);
+    await form.getByTestId('admin-token-role-select').selectOption('viewer');
+    await form.getByTestId('admin-token-submit').click();
+    const secret = await textMatches(a.getByTestId('admin-new-secret'), /^rmp_\S+$/, 'the new token\'s secret');
+    await textMatches(a.getByTestId('admin-new-secret-box'), /not be shown again/i, 'the shown-once warning');
+    const fresh = a.locator('[data-testid="admin-token-row"][data-revoked="false"]')
+      .filter({ has: a.getByTestId('admin-token-name').filter({ hasText: exact(E2E_TOKEN_NAME) }) });
+    await until(`a row for ${E2E_TOKEN_NAME}`, async () => (await fresh.count()) === 1);
+    const tokenId = await fresh.getAttribute('data-token-id');
+    e2eTokenId = tokenId;
+    await textMatches(fresh.getByTestId('admin-token-role'), /^viewer$/i, `the role of ${E2E_TOKEN_NAME}`);
+    if ((await api('GET', '/whoami', secret)).status !== 200) fail('the secret shown does not sign in');
+    // Revoke it through the confirmation.
+    const row = a.locator(`[data-testid="admin-token-row"][data-token-id=${q(tokenId)}]`);
+    await row.getByTestId('admin-revoke-button').click();
+    await textMatches(a.getByTestId('confirm-dialog'), new RegExp(E2E_TOKEN_NAME), 'the revoke confirmation');
+    await a.getByTestId('confirm-dialog').getByTestId('confirm-revoke').click();
+    await until(`${E2E_TOKEN_NAME} to read revoked`, async () => (await row.getAttribute('data-revoked')) === 'true');
+    await textMatches(row.getByTestId('admin-token-revoked'), /revoked/, `the revoked cell of ${E2E_TOKEN_NAME}`);
+    if (await row.getByTestId('admin-revoke-button').count()) fail('a revoked token still has a Revoke button');
+    if ((await api('GET', '/whoami', secret)).status !== 401) fail('the revoked token is still accepted');
+    e2eTokenId = null;
+    // The audit log lists both changes, targeted at the token's id.
+    for (const action of ['token.create', 'token.revoke']) {
+      const entry = a.locator(`[data-testid="audit-row"][data-action=${q(action)}]`)
+        .filter({ has: a.getByTestId('audit-target').filter({ hasText: exact(tokenId) }) });
+      await until(`an audit row ${action}`, async () => (await entry.count()) > 0);
+      await textMatches(entry.first().getByTestId('audit-action'), exact(action), `the ${action} audit action`);
+    }
+    await textMatches(a.getByTestId('audit-count'), /of \d+ entries/, 'the audit log pager');
+    await shot(a, '14-admin');
+    noProblems(a);
+    await a.context().close();
+    current = null;
+  });
 }
 
 async function cleanup() {
@@ -540,6 +591,10 @@ async function cleanup() {
   if (uploadedSpecId) {
     const r = await api('DELETE', `/specs/${encodeURIComponent(uploadedSpecId)}`, TOKEN).catch((e) => ({ status: e.message }));
     if (r.status !== 204) console.log(`# cleanup: deleting spec ${uploadedSpecId} answered ${r.status}`);
+  }
+  if (e2eTokenId) {
+    const r = await api('DELETE', `/tokens/${encodeURIComponent(e2eTokenId)}`, TOKEN).catch((e) => ({ status: e.message }));
+    if (r.status !== 200) console.log(`# cleanup: revoking token ${e2eTokenId} answered ${r.status}`);
   }
   if (browser) await browser.close().catch(() => {});
 }

@@ -322,6 +322,10 @@
     return Boolean(state.me && (state.me.role === 'operator' || state.me.role === 'admin'));
   }
 
+  function isAdmin() {
+    return Boolean(state.me && state.me.role === 'admin');
+  }
+
   function readTokenFromUrl() {
     // `#token=rmp_...` (what `rampart demo` prints), also accepted after a route: `#/overview?token=`.
     const m = location.hash.match(/^#\/?(?:[^?]*\?)?(?:.*&)?token=([^&]*)/);
@@ -443,7 +447,7 @@
 
   function buildShell() {
     const nav = h('nav', { class: 'nav', 'aria-label': 'Sections' },
-      NAV.map(([id, label]) => h('a', { href: `#/${id}`, dataset: { nav: id }, testid: `nav-${id}` },
+      NAV.concat(isAdmin() ? [['admin', 'Admin']] : []).map(([id, label]) => h('a', { href: `#/${id}`, dataset: { nav: id }, testid: `nav-${id}` },
         label, h('span', { class: 'count hidden', dataset: { count: id } }))));
     const me = state.me || {};
     const role = String(me.role || '?');
@@ -496,6 +500,7 @@
       findings: viewFindings,
       alerts: viewAlerts,
       specs: viewSpecs,
+      admin: viewAdmin,
     };
     const view = views[page];
     if (!view) {
@@ -1952,6 +1957,230 @@
             h('td', null, methodBadge(u.method)), h('td', null, u.id ? pathEl('a', { class: 'path path-link', href: `#/endpoints/${encodeURIComponent(u.id)}`, testid: 'spec-diff-path' }, u.path) : pathEl('span', { class: 'path', testid: 'spec-diff-path' }, u.path)),
             h('td', { class: 'mono' }, String(u.operation_id || '—')), h('td', null, String(specNames.get(u.spec) || u.spec || '—')))))), true, false),
       section('documented', 'Documented endpoints', 'declared and seen in traffic', doc.length, epTable(doc, 'Drift'), false, false));
+  }
+
+  // ---------------------------------------------------------------- admin
+
+  const AUDIT_PAGE_SIZE = 50;
+
+  function roleBadge(role, testid) {
+    const r = String(role || '?');
+    return h('span', { class: `role role-${['admin', 'operator', 'viewer'].includes(r) ? r : 'viewer'}`, testid }, r);
+  }
+
+  /** An audit entry's detail as compact `key: value` text (nested values as JSON). */
+  function compactDetail(detail) {
+    if (detail === null || detail === undefined) return '';
+    if (typeof detail !== 'object' || Array.isArray(detail)) return typeof detail === 'string' ? detail : JSON.stringify(detail);
+    return Object.entries(detail).map(([k, v]) => {
+      let val;
+      if (v === null || v === undefined) val = '—';
+      else if (typeof v === 'object') val = JSON.stringify(v);
+      else val = String(v);
+      return `${k}: ${val}`;
+    }).join(' · ');
+  }
+
+  async function viewAdmin(ctx) {
+    document.title = 'Admin · Rampart';
+    const { head, updated } = pageHead('Admin', 'API tokens and the audit log of every change');
+    ctx.main.append(head);
+    if (!isAdmin()) {
+      ctx.main.append(h('div', { class: 'panel', testid: 'admin-forbidden' }, h('div', { class: 'panel-body' },
+        h('h2', null, 'This page needs the admin role'),
+        h('p', { class: 'muted' }, `Your token's role is ${String((state.me && state.me.role) || 'unknown')}. Managing tokens and reading the audit log needs an admin token.`))));
+      return;
+    }
+
+    // Tokens
+    const tokensBody = h('tbody', { testid: 'admin-tokens-body' }, emptyRow(9, 'Loading…', 'loading'));
+    const tokensInfo = h('span', { class: 'hint', testid: 'admin-tokens-count' });
+    const tokensErr = h('div');
+    const tokensPanel = h('div', { class: 'panel', testid: 'admin-tokens' },
+      h('div', { class: 'panel-head' }, h('h2', null, 'Tokens'), tokensInfo),
+      tokensErr,
+      h('div', { class: 'table-wrap' }, h('table', { testid: 'admin-tokens-table' },
+        h('thead', null, h('tr', null, ['Name', 'Id', 'Role', 'Created', 'Created by', 'Expires', 'Last used', 'Revoked', ''].map((x) => h('th', null, x)))),
+        tokensBody)));
+
+    // Audit log
+    let offset = 0;
+    const auditBody = h('tbody', { testid: 'audit-body' }, emptyRow(6, 'Loading…', 'loading'));
+    const auditInfo = h('span', { testid: 'audit-count' });
+    const auditErr = h('div');
+    const prev = h('button', { class: 'btn small', type: 'button', testid: 'audit-prev' }, '← Previous');
+    const next = h('button', { class: 'btn small', type: 'button', testid: 'audit-next' }, 'Next →');
+    const auditPanel = h('div', { class: 'panel', testid: 'audit-log' },
+      h('div', { class: 'panel-head' }, h('h2', null, 'Audit log'), h('span', { class: 'hint' }, 'every change made through the API, newest first')),
+      auditErr,
+      h('div', { class: 'table-wrap' }, h('table', { testid: 'audit-table' },
+        h('thead', null, h('tr', null, ['Time', 'Actor', 'Action', 'Target', 'Client IP', 'Detail'].map((x) => h('th', null, x)))),
+        auditBody)),
+      h('div', { class: 'pager' }, auditInfo, h('span', { class: 'spacer' }), prev, next));
+
+    async function loadTokens() {
+      try {
+        const list = await api('/tokens');
+        if (!ctx.live()) return;
+        tokensErr.replaceChildren();
+        const items = list.items || [];
+        tokensBody.replaceChildren(...(items.length ? items.map((t) => tokenRow(t, refresh)) : [emptyRow(9, 'No tokens.', 'admin-tokens-empty')]));
+        const active = items.filter((t) => !t.revoked_at).length;
+        tokensInfo.textContent = `${fmtNum(list.total)} tokens, ${fmtNum(active)} not revoked`;
+      } catch (e) {
+        if (!ctx.live()) return;
+        tokensErr.replaceChildren(h('div', { class: 'panel-body' }, errorBox(e, 'The tokens could not be loaded')));
+      }
+    }
+    async function loadAudit() {
+      prev.disabled = true;
+      next.disabled = true;
+      try {
+        const list = await api(`/audit-log${qs({ limit: AUDIT_PAGE_SIZE, offset })}`);
+        if (!ctx.live()) return;
+        auditErr.replaceChildren();
+        const items = list.items || [];
+        const total = Number(list.total) || 0;
+        auditBody.replaceChildren(...(items.length ? items.map(auditRow) : [emptyRow(6, offset ? 'No entries on this page.' : 'Nothing changed yet.', 'audit-empty')]));
+        auditInfo.textContent = total ? `${fmtNum(offset + 1)}–${fmtNum(offset + items.length)} of ${fmtNum(total)} entries` : '0 entries';
+        prev.disabled = offset <= 0;
+        next.disabled = offset + items.length >= total;
+      } catch (e) {
+        if (!ctx.live()) return;
+        prev.disabled = offset <= 0;
+        auditErr.replaceChildren(h('div', { class: 'panel-body' }, errorBox(e, 'The audit log could not be loaded')));
+      }
+    }
+    async function refresh() {
+      await Promise.all([loadTokens(), loadAudit()]);
+      if (ctx.live()) markUpdated(updated);
+    }
+    prev.addEventListener('click', () => { offset = Math.max(0, offset - AUDIT_PAGE_SIZE); loadAudit(); });
+    next.addEventListener('click', () => { offset += AUDIT_PAGE_SIZE; loadAudit(); });
+
+    ctx.main.append(tokensPanel, tokenForm(async () => { offset = 0; await refresh(); }), auditPanel);
+    await refresh();
+  }
+
+  function tokenRow(t, onChange) {
+    const own = Boolean(state.me && state.me.token_id === t.id);
+    const revoke = t.revoked_at ? null : h('button', {
+      class: 'btn danger small', type: 'button', testid: 'admin-revoke-button', title: 'Revoke this token now',
+      onclick: () => confirmDialog({
+        title: 'Revoke this token?',
+        message: own
+          ? `${t.name || t.id} is the token you are signed in with: revoking it ends this session at once. It cannot be undone.`
+          : `${t.name || t.id} (${t.role}) will be refused from now on. It cannot be undone.`,
+        confirmLabel: 'Revoke token',
+        confirmTestid: 'confirm-revoke',
+        action: async () => {
+          await api(`/tokens/${encodeURIComponent(t.id)}`, { method: 'DELETE' });
+          toast(`Token ${t.name || t.id} revoked`);
+          await onChange();
+        },
+      }),
+    }, 'Revoke');
+    const expired = !t.revoked_at && t.expires_at && (parseTime(t.expires_at) || 0) < Date.now();
+    return h('tr', { testid: 'admin-token-row', dataset: { tokenId: t.id, revoked: String(Boolean(t.revoked_at)) } },
+      h('td', null, h('b', { testid: 'admin-token-name' }, String(t.name || '')), own ? h('span', { class: 'faint' }, ' (you)') : null),
+      h('td', { class: 'mono nowrap' }, String(t.id || '')),
+      h('td', null, roleBadge(t.role, 'admin-token-role')),
+      h('td', null, timeCell(t.created_at)),
+      h('td', null, t.created_by ? String(t.created_by) : h('span', { class: 'faint' }, '—')),
+      h('td', null, t.expires_at ? [timeCell(t.expires_at), expired ? [' ', h('span', { class: 'badge lifted' }, 'expired')] : null] : h('span', { class: 'faint' }, 'never')),
+      h('td', null, t.last_used_at ? timeCell(t.last_used_at) : h('span', { class: 'faint' }, 'never')),
+      h('td', { testid: 'admin-token-revoked' }, t.revoked_at
+        ? h('span', { class: 'badge revoked', title: fmtTime(t.revoked_at) }, 'revoked ', fmtAgo(t.revoked_at))
+        : h('span', { class: 'faint' }, '—')),
+      h('td', { class: 'right' }, revoke));
+  }
+
+  function tokenForm(onCreated) {
+    const name = h('input', { type: 'text', placeholder: 'ci-pipeline', maxlength: 100, testid: 'admin-token-name-input', required: true });
+    const role = h('select', { testid: 'admin-token-role-select' }, ['viewer', 'operator', 'admin'].map((r) => h('option', { value: r }, r)));
+    const days = h('input', { type: 'number', min: 1, max: 3650, placeholder: 'never expires', testid: 'admin-token-expiry' });
+    const btn = h('button', { class: 'btn primary', type: 'submit', testid: 'admin-token-submit' }, 'Create token');
+    const msg = h('div', { class: 'form-msg', testid: 'admin-token-form-message', role: 'status' });
+    const secretSlot = h('div');
+    const form = h('form', { class: 'panel', testid: 'admin-token-form', autocomplete: 'off' },
+      h('div', { class: 'panel-head' }, h('h2', null, 'Create a token'), h('span', { class: 'hint' }, 'the secret is shown once; only its SHA-256 is kept')),
+      h('div', { class: 'panel-body' },
+        h('div', { class: 'form-grid' },
+          h('label', { class: 'field' }, h('span', null, 'Name'), name),
+          h('label', { class: 'field' }, h('span', null, 'Role'), role),
+          h('label', { class: 'field' }, h('span', null, 'Expires after (days, optional)'), days),
+          h('div', { class: 'field' }, btn)),
+        msg, secretSlot));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      msg.className = 'form-msg';
+      const nm = name.value.trim();
+      if (!nm) { msg.className = 'form-msg err'; msg.textContent = 'Give the token a name.'; name.focus(); return; }
+      const body = { name: nm, role: role.value };
+      if (days.value.trim()) {
+        const d = Number(days.value);
+        if (!Number.isInteger(d) || d < 1 || d > 3650) { msg.className = 'form-msg err'; msg.textContent = 'Expiry: a whole number of days from 1 to 3650, or empty for never.'; days.focus(); return; }
+        body.expires_in_days = d;
+      }
+      btn.disabled = true;
+      msg.textContent = 'Creating…';
+      secretSlot.replaceChildren();
+      try {
+        const t = await api('/tokens', { method: 'POST', body });
+        msg.className = 'form-msg ok';
+        msg.textContent = `Created ${t.name} (${t.role}, ${t.id}).`;
+        secretSlot.replaceChildren(secretBox(t));
+        name.value = '';
+        days.value = '';
+        await onCreated();
+      } catch (e) {
+        msg.className = 'form-msg err';
+        msg.textContent = `${e.title}: ${e.detail}`;
+      } finally {
+        btn.disabled = false;
+      }
+    });
+    return form;
+  }
+
+  /** The new token's secret, shown once, with a copy button. */
+  function secretBox(t) {
+    const secret = h('code', { class: 'secret-value', testid: 'admin-new-secret' }, String(t.token || ''));
+    const copyMsg = h('span', { class: 'form-msg', role: 'status', testid: 'admin-copy-message' });
+    const copy = h('button', { class: 'btn small', type: 'button', testid: 'admin-copy-secret' }, 'Copy');
+    copy.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(String(t.token || ''));
+        copyMsg.className = 'form-msg ok';
+        copyMsg.textContent = 'Copied.';
+      } catch (_) {
+        const range = document.createRange();
+        range.selectNodeContents(secret);
+        const sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+        copyMsg.className = 'form-msg';
+        copyMsg.textContent = 'Selected: press Ctrl+C (or ⌘C) to copy.';
+      }
+    });
+    const box = h('div', { class: 'secret-box', testid: 'admin-new-secret-box', role: 'alert' },
+      h('div', { class: 'secret-head' }, h('strong', null, `The secret of ${t.name || t.id}`)),
+      h('div', { class: 'secret-line' }, secret, copy, h('button', { class: 'btn small', type: 'button', onclick: () => box.remove() }, 'Done')),
+      h('div', { class: 'secret-warn' }, 'Copy it now: it will not be shown again. Only its SHA-256 is stored, so a lost secret cannot be recovered; create a new token instead.'),
+      copyMsg);
+    return box;
+  }
+
+  function auditRow(a) {
+    const detail = compactDetail(a.detail);
+    const short = detail.length > 240 ? `${detail.slice(0, 240)}…` : detail;
+    return h('tr', { testid: 'audit-row', dataset: { action: String(a.action || ''), auditId: String(a.id === undefined ? '' : a.id) } },
+      h('td', null, timeCell(a.at, false)),
+      h('td', { testid: 'audit-actor' }, String(a.actor || '—')),
+      h('td', null, h('code', { class: 'audit-action', testid: 'audit-action' }, String(a.action || ''))),
+      h('td', { class: 'mono audit-target', testid: 'audit-target' }, String(a.target || '—')),
+      h('td', { class: 'mono nowrap' }, String(a.client_ip || '—')),
+      h('td', { class: 'muted audit-detail', testid: 'audit-detail', title: detail.length > 240 ? detail : null }, short || '—'));
   }
 
   // ---------------------------------------------------------------- boot
