@@ -344,6 +344,21 @@ sleep "$WARMUP"
 # The tools. Each run: NAME, ADDRESS (X-Forwarded-For), command. Logs in $WORK/NAME.log.
 # ---------------------------------------------------------------------------------------------
 RUNS=()
+# Waits (bounded: 10 s) until the detection thread has taken every request the gateway had
+# answered when this was called (analysed, allowlisted, or dropped by a full tap queue): what the
+# detectors made of a run is then in the alerts file, rather than hoped to be after a pause.
+wait_detection_caught_up() {
+  local target seen
+  target="$(curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" | awk '/^rampart_requests_total/ {s += $2} END {print s + 0}')"
+  for _ in $(seq 200); do
+    seen="$(curl -s --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" |
+      awk '/^rampart_detect_exchanges_total|^rampart_detect_allowlisted_total|^rampart_tap_dropped_total/ {s += $2} END {print s + 0}')"
+    [ "$seen" -ge "$target" ] && return 0
+    sleep 0.05
+  done
+  log "warning: detection had not caught up with the gateway after 10 s ($seen of $target)"
+}
+
 run_tool() {
   local name="$1" ip="$2"
   shift 2
@@ -356,8 +371,8 @@ run_tool() {
   date -u +%s.%N >"$WORK/$name.end"
   echo "$status" >"$WORK/$name.exit"
   log "$name ended (exit $status)"
-  # Let the tap and alerts of the run land before the next one.
-  sleep 3
+  # The run's tap and alerts land before the next one.
+  wait_detection_caught_up
 }
 
 token_for() {
@@ -465,8 +480,8 @@ for run in sys.argv[3:]:
             break
     print(json.dumps(result))
 PY
+wait_detection_caught_up
 curl -s --max-time 10 "http://127.0.0.1:$ADMIN_PORT/metrics" >"$WORK/metrics.txt" || true
-sleep 2
 log "stopping the gateway (it flushes the tap and the alerts)"
 kill -TERM "$GW_PID" 2>/dev/null || true
 for _ in $(seq 300); do

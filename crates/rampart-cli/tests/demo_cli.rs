@@ -3,24 +3,22 @@
 //! endpoints and the card endpoint's card numbers, and the attackers are blocked; Ctrl-C stops
 //! it cleanly with a summary.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod common;
+
+/// A GET with the token; the JSON body of a 200, else `None` (not up yet, or refused).
 fn get(addr: SocketAddr, path: &str, token: &str) -> Option<Value> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
-    let request = format!(
-        "GET {path} HTTP/1.1\r\nhost: {addr}\r\nauthorization: Bearer {token}\r\nconnection: close\r\n\r\n"
-    );
-    stream.write_all(request.as_bytes()).ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let (head, body) = response.split_once("\r\n\r\n")?;
-    head.starts_with("HTTP/1.1 200").then(|| serde_json::from_str(body).ok())?
+    let (status, body) = common::http(addr, "GET", path, Some(token), None);
+    if status != 200 {
+        return None;
+    }
+    serde_json::from_str(&body).ok()
 }
 
 #[test]

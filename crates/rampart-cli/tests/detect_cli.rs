@@ -10,8 +10,6 @@ use std::process::Output;
 
 use serde_json::{Value, json};
 
-// Shared with the other CLI tests; this file needs only part of it.
-#[allow(dead_code)]
 mod common;
 use common::{rampart, sample_har};
 

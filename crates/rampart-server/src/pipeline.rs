@@ -11,14 +11,14 @@
 //! declared specs, assessed and saved, each part in one transaction. What the API
 //! reads is the latest [`Snapshot`], swapped in whole: a request never sees half an analysis.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Timelike, Utc};
-use rampart_core::{Exchange, Inventory};
+use rampart_core::{EndpointKey, Exchange, Finding, Inventory};
 use rampart_detect::Alert;
 use rampart_discovery::{Discovery, DiscoveryConfig};
 use rampart_discovery::{SensitiveEngine, ValueClassifier};
@@ -31,7 +31,8 @@ use rampart_store::{
 use crate::ServeError;
 use crate::config::PipelineConfig;
 
-/// What the control plane reads: the result of the last analysis.
+/// What the control plane reads: the result of the last analysis, with the lookups every list
+/// needs worked out once per analysis rather than once per request.
 #[derive(Debug, Default)]
 pub struct Snapshot {
     pub inventory: Inventory,
@@ -40,6 +41,53 @@ pub struct Snapshot {
     pub finding_ids: Vec<String>,
     pub specs: Vec<LoadedSpec>,
     pub analysed_at: Option<DateTime<Utc>>,
+    /// Indexes into `assessment.findings`, per endpoint.
+    findings_by_endpoint: HashMap<EndpointKey, Vec<usize>>,
+    /// Endpoints the lists leave out (only ever answered 404/405, declared nowhere).
+    hidden: HashSet<EndpointKey>,
+}
+
+impl Snapshot {
+    pub fn new(
+        inventory: Inventory,
+        assessment: Assessment,
+        specs: Vec<LoadedSpec>,
+        analysed_at: Option<DateTime<Utc>>,
+    ) -> Snapshot {
+        let mut findings_by_endpoint: HashMap<EndpointKey, Vec<usize>> = HashMap::new();
+        for (index, finding) in assessment.findings.iter().enumerate() {
+            if let Some(key) = &finding.endpoint {
+                findings_by_endpoint.entry(key.clone()).or_default().push(index);
+            }
+        }
+        let hidden = inventory
+            .endpoints
+            .iter()
+            .filter(|e| !crate::api::views::listed(e))
+            .map(|e| e.key.clone())
+            .collect();
+        Snapshot {
+            finding_ids: rampart_store::finding_ids(&assessment.findings),
+            inventory,
+            assessment,
+            specs,
+            analysed_at,
+            findings_by_endpoint,
+            hidden,
+        }
+    }
+
+    /// The findings of one endpoint, with their ids.
+    pub fn findings_of(&self, key: &EndpointKey) -> impl Iterator<Item = (&Finding, &str)> + '_ {
+        self.findings_by_endpoint.get(key).into_iter().flatten().filter_map(|&index| {
+            Some((self.assessment.findings.get(index)?, self.finding_ids.get(index)?.as_str()))
+        })
+    }
+
+    /// Whether the lists show a finding (not when its endpoint is hidden).
+    pub fn finding_listed(&self, finding: &Finding) -> bool {
+        finding.endpoint.as_ref().is_none_or(|key| !self.hidden.contains(key))
+    }
 }
 
 /// A declared spec as stored, and as the comparison reads it.
@@ -239,7 +287,6 @@ pub fn spawn(
         retention: chrono::Duration::days(i64::from(retention_days.max(1))),
         store,
         shared: shared.clone(),
-        inventory: Inventory::default(),
         observations: Observations::default(),
         specs: Vec::new(),
         batch: None,
@@ -269,7 +316,6 @@ struct Pipeline {
     retention: chrono::Duration,
     store: SqliteStore,
     shared: Arc<Shared>,
-    inventory: Inventory,
     observations: Observations,
     specs: Vec<LoadedSpec>,
     /// The analysis in progress: exchanges are folded in as they arrive (nothing is buffered,
@@ -300,7 +346,7 @@ impl Pipeline {
         if self.config.sensitive {
             self.classifier = Some(Arc::new(SensitiveEngine::default()));
         }
-        self.inventory = self.store.load_inventory()?;
+        let inventory = self.store.load_inventory()?;
         if let Some(text) = self.store.load_observations()? {
             match serde_json::from_str::<Observations>(&text) {
                 Ok(observations) => self.observations = observations,
@@ -312,9 +358,8 @@ impl Pipeline {
             }
         }
         self.specs = load_specs(&self.store)?;
-        let assessment =
-            rampart_posture::assess(&self.inventory, &self.observations, &PostureConfig::default());
-        self.publish(assessment, None);
+        let assessment = rampart_posture::assess(&inventory, &self.observations, &PostureConfig::default());
+        self.publish(inventory, assessment, None);
         Ok(())
     }
 
@@ -487,9 +532,11 @@ impl Pipeline {
         for (host, template) in rampart_openapi::declared_templates(&documents) {
             discovery.declare_template(host.as_deref(), &template);
         }
+        // The inventory lives in the published snapshot only: seeding copies it from there.
+        let known = self.shared.snapshot();
         let before =
-            self.inventory.endpoints.iter().map(|e| (rampart_store::endpoint_id(&e.key), e.calls)).collect();
-        discovery.seed(self.inventory.clone());
+            known.inventory.endpoints.iter().map(|e| (rampart_store::endpoint_id(&e.key), e.calls)).collect();
+        discovery.seed(known.inventory.clone());
         let mut observer = PostureObserver::new();
         observer.seed(self.observations.clone());
         Batch { discovery, observer, before, exchanges: 0 }
@@ -526,20 +573,19 @@ impl Pipeline {
         for (id, delta) in deltas {
             self.bucket(minute, Some(id)).requests += delta;
         }
-        self.inventory = inventory;
         self.observations = observations;
-        if let Err(error) = self.save(&assessment) {
+        if let Err(error) = self.save(&inventory, &assessment) {
             self.store_error("saving the analysis", &error);
         }
         let count = exchanges;
         self.shared.stats.exchanges.fetch_add(count, Ordering::Relaxed);
         self.shared.stats.analysis_runs.fetch_add(1, Ordering::Relaxed);
-        self.publish(assessment, Some(Utc::now()));
-        tracing::debug!(exchanges = count, endpoints = self.inventory.endpoints.len(), "pipeline: analysed");
+        tracing::debug!(exchanges = count, endpoints = inventory.endpoints.len(), "pipeline: analysed");
+        self.publish(inventory, assessment, Some(Utc::now()));
     }
 
-    fn save(&mut self, assessment: &Assessment) -> Result<(), StoreError> {
-        self.store.save_inventory(&self.inventory)?;
+    fn save(&mut self, inventory: &Inventory, assessment: &Assessment) -> Result<(), StoreError> {
+        self.store.save_inventory(inventory)?;
         let observations = serde_json::to_string(&self.observations)?;
         self.store.save_posture(&observations, &assessment.findings)?;
         Ok(())
@@ -555,16 +601,9 @@ impl Pipeline {
         }
     }
 
-    fn publish(&self, assessment: Assessment, analysed_at: Option<DateTime<Utc>>) {
-        let previous = self.shared.snapshot();
-        let snapshot = Snapshot {
-            inventory: self.inventory.clone(),
-            finding_ids: rampart_store::finding_ids(&assessment.findings),
-            assessment,
-            specs: self.specs.clone(),
-            analysed_at: analysed_at.or(previous.analysed_at),
-        };
-        self.shared.publish(snapshot);
+    fn publish(&self, inventory: Inventory, assessment: Assessment, analysed_at: Option<DateTime<Utc>>) {
+        let analysed_at = analysed_at.or(self.shared.snapshot().analysed_at);
+        self.shared.publish(Snapshot::new(inventory, assessment, self.specs.clone(), analysed_at));
     }
 }
 

@@ -276,6 +276,14 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
     Ok(bytes)
 }
 
+/// A new random id: `prefix` + `hex_digits` (even) lower-case hex digits from the operating
+/// system's CSPRNG — the shape of token ids, and of decisions added through the API.
+pub fn random_id(prefix: &str, hex_digits: usize) -> Result<String, StoreError> {
+    let mut bytes = vec![0u8; hex_digits.div_ceil(2)];
+    rand::rngs::OsRng.try_fill_bytes(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
+    Ok(format!("{prefix}{}", hex(&bytes)))
+}
+
 /// Feeds one length-prefixed field, so that no two field lists hash alike.
 fn hash_field(hasher: &mut Sha256, field: &[u8]) {
     hasher.update((field.len() as u64).to_le_bytes());
@@ -650,7 +658,7 @@ impl SqliteStore {
         now: DateTime<Utc>,
     ) -> Result<NewToken, StoreError> {
         let secret = format!("rmp_{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()?));
-        let id = format!("tok_{}", hex(&random_bytes::<6>()?));
+        let id = random_id("tok_", 12)?;
         let record = TokenRecord {
             id,
             name: name.to_owned(),

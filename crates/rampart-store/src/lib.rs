@@ -43,7 +43,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use control::{
     AlertFilter, AlertRow, AuditEntry, DecisionRow, FindingState, FindingStatus, NewToken, Role, SpecRow,
-    TokenRecord, TrafficBucket, UnknownFindingStatus, UnknownRole, endpoint_id, finding_ids,
+    TokenRecord, TrafficBucket, UnknownFindingStatus, UnknownRole, endpoint_id, finding_ids, random_id,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use super::views::{self, endpoint_summary, listed};
 use super::{ApiError, ApiState, Caller};
-use crate::pipeline::{Event, Snapshot};
+use crate::pipeline::Event;
 
 type Api = State<Arc<ApiState>>;
 
@@ -128,7 +128,7 @@ pub async fn overview(State(state): Api) -> Result<Json<Value>, ApiError> {
     let mut by_owasp: BTreeMap<&str, u64> = BTreeMap::new();
     let mut open = 0;
     for (finding, id) in snapshot.assessment.findings.iter().zip(&snapshot.finding_ids) {
-        if views::status_of(id, &states) == FindingStatus::Open && finding_listed(finding, &snapshot) {
+        if views::status_of(id, &states) == FindingStatus::Open && snapshot.finding_listed(finding) {
             open += 1;
             *by_severity.entry(finding.severity.as_str()).or_default() += 1;
             *by_owasp.entry(finding.owasp.id()).or_default() += 1;
@@ -153,14 +153,6 @@ pub async fn overview(State(state): Api) -> Result<Json<Value>, ApiError> {
             "dropped": stats.dropped.load(Ordering::Relaxed),
         },
     })))
-}
-
-/// Findings of endpoints the lists hide (scanners' 404 guesses) are not shown either.
-fn finding_listed(finding: &rampart_core::Finding, snapshot: &Snapshot) -> bool {
-    finding
-        .endpoint
-        .as_ref()
-        .is_none_or(|key| snapshot.inventory.endpoints.iter().find(|e| &e.key == key).is_none_or(listed))
 }
 
 #[derive(Debug, Deserialize)]
@@ -263,11 +255,7 @@ pub async fn endpoint(State(state): Api, Path(id): Path<String>) -> Result<Json<
     let traffic = state.with_store(move |store| Ok(store.traffic(Some(&endpoint_id), since)?)).await?;
     let mut view = endpoint_summary(endpoint, &snapshot, &states);
     let findings: Vec<Value> = snapshot
-        .assessment
-        .findings
-        .iter()
-        .zip(&snapshot.finding_ids)
-        .filter(|(f, _)| f.endpoint.as_ref() == Some(&endpoint.key))
+        .findings_of(&endpoint.key)
         .map(|(f, fid)| views::finding_view(f, fid, states.get(fid)))
         .collect();
     if let Value::Object(map) = &mut view {
@@ -329,7 +317,7 @@ pub async fn findings(
         .findings
         .iter()
         .zip(&snapshot.finding_ids)
-        .filter(|(f, _)| finding_listed(f, &snapshot))
+        .filter(|(f, _)| snapshot.finding_listed(f))
         .filter(|(_, id)| status.is_none_or(|s| views::status_of(id, &states) == s))
         .filter(|(f, _)| severity.is_none_or(|min| f.severity >= min))
         .filter(|(f, _)| owasp.is_none_or(|o| f.owasp == o))
@@ -538,7 +526,7 @@ pub async fn add_decision(
         return Err(ApiError::Unprocessable("expires_in_seconds: 1 … 2592000 (30 days)".to_owned()));
     }
     let now = Utc::now();
-    let id = format!("api-{}", random_hex(12));
+    let id = rampart_store::random_id("api-", 12)?;
     let reason =
         if new.reason.trim().is_empty() { format!("added by {}", caller.token.name) } else { new.reason };
     let decision = rampart_limits::Decision {
@@ -844,11 +832,4 @@ pub async fn audit_log(
     let (limit, offset) = page(params.limit, params.offset)?;
     let (total, entries) = state.with_store(move |store| Ok(store.audit_log(limit, offset)?)).await?;
     Ok(list(total, entries.iter().map(|e| serde_json::to_value(e).unwrap_or(Value::Null)).collect()))
-}
-
-/// Random lower-case hex digits from the thread's CSPRNG.
-fn random_hex(digits: usize) -> String {
-    use rand::Rng;
-    let mut rng = rand::rng();
-    (0..digits).map(|_| char::from_digit(rng.random_range(0..16), 16).unwrap_or('0')).collect()
 }

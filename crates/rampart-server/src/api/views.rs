@@ -69,8 +69,8 @@ pub fn endpoint_summary(
     let score = snapshot.assessment.risk_of(key).map_or(0, |r| r.score);
     let mut open = 0;
     let mut worst: Option<Severity> = None;
-    for (finding, id) in snapshot.assessment.findings.iter().zip(&snapshot.finding_ids) {
-        if finding.endpoint.as_ref() == Some(key) && status_of(id, states) == FindingStatus::Open {
+    for (finding, id) in snapshot.findings_of(key) {
+        if status_of(id, states) == FindingStatus::Open {
             open += 1;
             worst = worst.max(Some(finding.severity));
         }
